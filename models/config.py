@@ -1,0 +1,142 @@
+"""The settings object: read once at start-up from ``JUMELAGE_*`` variables (and an optional TOML
+file), validated, then passed down. Nothing else in the project reads the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LOCALES = ("fr", "en", "es")
+REGISTRATION_MODES = ("open", "approval", "invitation")
+_DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+
+
+class ConfigError(Exception):
+    """Bad or contradictory configuration; the message names the variable at fault."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    domain: str
+    scheme: str
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    default_locale: str = "en"
+    registrations: str = "open"
+    instance_name: str = "Jumelage"
+    allow_private_addresses: bool = False
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def _is_loopback_host(domain: str) -> bool:
+    host = domain.rsplit(":", 1)[0] if domain.count(":") == 1 else domain
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_toml(path: str) -> dict[str, str]:
+    """Keys of the TOML file are the variable names without the prefix, in any case."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError("JUMELAGE_CONFIG", f"cannot read {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("JUMELAGE_CONFIG", f"{path} is not valid TOML: {exc}") from exc
+    return {f"JUMELAGE_{k.upper()}": str(v) for k, v in data.items()}
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(name, f"must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    url = env.get("JUMELAGE_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite://{data_dir / 'jumelage.sqlite3'}"
+    scheme = urlsplit(url).scheme
+    if scheme == "postgresql":
+        url = "postgres" + url[len("postgresql") :]
+    elif scheme not in ("sqlite", "postgres"):
+        raise ConfigError("JUMELAGE_DATABASE_URL", "must start with sqlite:// or postgres://")
+    return url
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    """An explicit key wins; otherwise one is generated on first start and kept in the data dir."""
+    key = env.get("JUMELAGE_SECRET_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise ConfigError("JUMELAGE_SECRET_KEY", "must be at least 32 characters long")
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env: dict[str, str] = dict(os.environ if environ is None else environ)
+    if env.get("JUMELAGE_CONFIG"):
+        env = {**_read_toml(env["JUMELAGE_CONFIG"]), **env}
+    domain = env.get("JUMELAGE_DOMAIN", "localhost:8000").strip().lower()
+    if not _DOMAIN_RE.match(domain):
+        raise ConfigError(
+            "JUMELAGE_DOMAIN", f"must be a host name with an optional port, not {domain!r}"
+        )
+    default_scheme = "http" if _is_loopback_host(domain) else "https"
+    scheme = _choice(env, "JUMELAGE_SCHEME", default_scheme, ("http", "https"))
+    if (
+        scheme == "http"
+        and not _is_loopback_host(domain)
+        and env.get("JUMELAGE_INSECURE_HTTP", "") != "1"
+    ):
+        raise ConfigError(
+            "JUMELAGE_SCHEME",
+            f"http is only for local use; {domain} needs https (or set JUMELAGE_INSECURE_HTTP=1)",
+        )
+    data_dir = Path(env.get("JUMELAGE_DATA_DIR", "./data")).expanduser().resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError("JUMELAGE_DATA_DIR", f"cannot create {data_dir}: {exc.strerror}") from exc
+    return Settings(
+        domain=domain,
+        scheme=scheme,
+        data_dir=data_dir,
+        database_url=_database_url(env, data_dir),
+        secret_key=_secret_key(env, data_dir),
+        default_locale=_choice(env, "JUMELAGE_DEFAULT_LOCALE", "en", LOCALES),
+        registrations=_choice(env, "JUMELAGE_REGISTRATIONS", "open", REGISTRATION_MODES),
+        instance_name=env.get("JUMELAGE_INSTANCE_NAME", "Jumelage").strip()[:80] or "Jumelage",
+        allow_private_addresses=env.get("JUMELAGE_ALLOW_PRIVATE_ADDRESSES", "") == "1",
+    )

@@ -1,0 +1,136 @@
+"""Content of twinnings. Issue 2 brings updates (``Note``/``Article``); discussions, resources and
+events will be further kinds of the same item, so that one audience table serves them all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.accounts import Account
+from models.errors import N_, Invalid, NotAllowed
+from models.langmap import build_map, primary_of
+from models.twinnings import Twinning, membership_of
+from models.vocab import TWINNING_VISIBILITIES
+
+MAX_CONTENT = 20_000
+MAX_TITLE = 200
+
+
+class ContentItem(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=12, default="update")
+    twinning = fields.ForeignKeyField("models.Twinning", related_name="items", null=True)
+    author = fields.ForeignKeyField("models.Account", related_name="items")
+    visibility = fields.CharField(max_length=10)
+    title_map = fields.JSONField(default=dict)
+    content_map = fields.JSONField(default=dict)
+    primary_language = fields.CharField(max_length=5, default="en")
+    search_text = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "content_items"
+        indexes = (("twinning_id", "created_at"), ("author_id", "created_at"))
+        ordering = ("-created_at", "-id")
+
+
+class Audience(Model):
+    """Who an item is addressed to: everyone (``public``), the accepted members of a twinning
+    (``members``), or one account. Written only by ``models.visibility``."""
+
+    id = fields.IntField(primary_key=True)
+    item = fields.ForeignKeyField(
+        "models.ContentItem", related_name="audience", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=10)
+    twinning = fields.ForeignKeyField(
+        "models.Twinning", related_name="audience_rows", null=True, on_delete=fields.CASCADE
+    )
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="audience_rows", null=True, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "audiences"
+        indexes = (("kind", "twinning_id"), ("account_id",), ("item_id",))
+
+
+def _texts(title: Mapping[str, str], content: Mapping[str, str]) -> tuple[dict, dict]:
+    content_map = build_map("content", content, MAX_CONTENT)
+    title_map = build_map("title", title, MAX_TITLE, required=False)
+    return title_map, content_map
+
+
+async def post_update(
+    author: Account,
+    twinning: Twinning,
+    visibility: str,
+    content: Mapping[str, str],
+    title: Mapping[str, str] | None = None,
+    language: str = "",
+) -> ContentItem:
+    """Only accepted members post; the audience is fixed here, once, by the visibility rule."""
+    from models.visibility import store_audience
+
+    m = await membership_of(author, twinning)
+    if m is None or m.state != "accepted" or not author.is_active:
+        raise NotAllowed("twinning", N_("only members may post updates"))
+    if visibility not in TWINNING_VISIBILITIES:
+        raise Invalid("visibility", N_("public or partners"))
+    title_map, content_map = _texts(title or {}, content)
+    item = ContentItem(
+        twinning=twinning,
+        author=author,
+        visibility=visibility,
+        title_map=title_map,
+        content_map=content_map,
+        primary_language=primary_of(content_map, language),
+    )
+    item.search_text = _search_text(title_map, content_map)
+    async with in_transaction():
+        await item.save()
+        await store_audience(item)
+    return item
+
+
+def _search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -> str:
+    return " \n".join([*title_map.values(), *content_map.values()]).lower()
+
+
+async def may_edit(account: Account | None, item: ContentItem) -> bool:
+    """The author, or a moderator of the item's twinning."""
+    if account is None or not account.is_active:
+        return False
+    if item.author_id == account.id:
+        return True
+    m = await membership_of(account, await item.twinning) if item.twinning_id else None
+    return m is not None and m.is_moderator
+
+
+async def edit_update(
+    editor: Account,
+    item: ContentItem,
+    content: Mapping[str, str],
+    title: Mapping[str, str],
+    language: str = "",
+) -> None:
+    """Texts change; the audience does not (an edit never widens who may see an item)."""
+    from datetime import UTC, datetime
+
+    if not await may_edit(editor, item):
+        raise NotAllowed("update", N_("only its author or a moderator may edit it"))
+    item.title_map, item.content_map = _texts(title, content)
+    item.primary_language = primary_of(item.content_map, language or item.primary_language)
+    item.search_text = _search_text(item.title_map, item.content_map)
+    item.updated_at = datetime.now(UTC)
+    await item.save()
+
+
+async def delete_update(editor: Account, item: ContentItem) -> None:
+    if not await may_edit(editor, item):
+        raise NotAllowed("update", N_("only its author or a moderator may delete it"))
+    await item.delete()

@@ -1,0 +1,32 @@
+"""Fixed-window rate limits kept in the database, so several server processes share them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise import fields
+from tortoise.expressions import F
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+
+class RateLimit(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    window_start = fields.DatetimeField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_limits"
+
+
+async def hit(key: str, limit: int, window: timedelta) -> bool:
+    """Count one attempt under ``key``; False once ``limit`` attempts fall in the current window."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        row, created = await RateLimit.get_or_create(key=key, defaults={"window_start": now})
+        if not created and row.window_start < now - window:
+            await RateLimit.filter(id=row.id).update(window_start=now, count=1)
+            return True
+        await RateLimit.filter(id=row.id).update(count=F("count") + 1)
+    return row.count + 1 <= limit

@@ -1,0 +1,269 @@
+"""Twinnings (an ActivityPub ``Group`` each), their partner organisations and memberships.
+
+A membership counts only once it is ``accepted``: invitations and join requests give no access."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.accounts import Account
+from models.errors import N_, Conflict, Invalid, NotAllowed
+from models.facets import check_countries, check_languages, set_facets
+from models.handles import check_handle, ensure_handle_free
+from models.langmap import build_map, primary_of, search_text
+from models.organisations import Organisation
+from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
+
+
+class Twinning(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=30, unique=True)
+    title_map = fields.JSONField(default=dict)
+    summary_map = fields.JSONField(default=dict)
+    description_map = fields.JSONField(default=dict)
+    primary_language = fields.CharField(max_length=5, default="en")
+    fields_of_action = fields.JSONField(default=list)
+    countries = fields.JSONField(default=list)
+    languages = fields.JSONField(default=list)
+    phase = fields.CharField(max_length=20, default="identification", db_index=True)
+    join_policy = fields.CharField(max_length=12, default="approval")
+    licence = fields.CharField(max_length=30, default="CC-BY-SA-4.0")
+    search_text = fields.TextField(default="")
+    created_by = fields.ForeignKeyField("models.Account", related_name="twinnings_created")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "twinnings"
+
+
+class TwinningPartner(Model):
+    id = fields.IntField(primary_key=True)
+    twinning = fields.ForeignKeyField("models.Twinning", related_name="partners")
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="twinnings")
+
+    class Meta:
+        table = "twinning_partners"
+        unique_together = (("twinning", "organisation"),)
+
+
+class Membership(Model):
+    id = fields.IntField(primary_key=True)
+    twinning = fields.ForeignKeyField("models.Twinning", related_name="memberships")
+    account = fields.ForeignKeyField("models.Account", related_name="memberships")
+    role = fields.CharField(max_length=10, default="member")
+    state = fields.CharField(max_length=10, default="pending")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "memberships"
+        unique_together = (("twinning", "account"),)
+        indexes = (("account_id", "state"),)
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.state == "accepted" and self.role in ("admin", "moderator")
+
+
+@dataclass
+class TwinningInput:
+    title: Mapping[str, str]
+    summary: Mapping[str, str] = field(default_factory=dict)
+    description: Mapping[str, str] = field(default_factory=dict)
+    primary_language: str = "en"
+    fields_of_action: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    phase: str = "identification"
+    join_policy: str = "approval"
+    licence: str = "CC-BY-SA-4.0"
+    partner_slugs: list[str] = field(default_factory=list)
+
+    def cleaned(self) -> dict[str, object]:
+        for name, value, allowed in (
+            ("phase", self.phase, PHASES),
+            ("join_policy", self.join_policy, JOIN_POLICIES),
+            ("licence", self.licence, LICENCES),
+        ):
+            if value not in allowed:
+                raise Invalid(name, N_("choose one of the offered values"))
+        if any(f not in FIELDS for f in self.fields_of_action):
+            raise Invalid("fields", N_("choose among the four fields"))
+        title_map = build_map("title", self.title, 150)
+        return {
+            "title_map": title_map,
+            "summary_map": build_map("summary", self.summary, 500, required=False),
+            "description_map": build_map("description", self.description, 10000, required=False),
+            "primary_language": primary_of(title_map, self.primary_language),
+            "fields_of_action": sorted(set(self.fields_of_action)),
+            "countries": check_countries(self.countries, required=False),
+            "languages": check_languages(self.languages or [self.primary_language]),
+            "phase": self.phase,
+            "join_policy": self.join_policy,
+            "licence": self.licence,
+        }
+
+
+async def _partners(slugs: list[str]) -> list[Organisation]:
+    wanted = sorted({s.strip().lower() for s in slugs if s.strip()})
+    orgs = await Organisation.filter(slug__in=wanted)
+    if len(orgs) != len(wanted):
+        missing = sorted(set(wanted) - {o.slug for o in orgs})
+        raise Invalid("partners", N_("unknown organisation: %(names)s"), names=", ".join(missing))
+    return orgs
+
+
+async def _save_details(twinning: Twinning, partners: list[Organisation]) -> None:
+    twinning.search_text = search_text(
+        twinning.slug, twinning.title_map, twinning.summary_map, twinning.description_map
+    )
+    await twinning.save()
+    await TwinningPartner.filter(twinning=twinning).delete()
+    for org in partners:
+        await TwinningPartner.create(twinning=twinning, organisation=org)
+    countries = sorted(set(twinning.countries) | {o.country for o in partners})
+    await set_facets(
+        "twinning",
+        twinning.id,
+        {
+            "field": twinning.fields_of_action,
+            "country": countries,
+            "language": twinning.languages,
+            "phase": [twinning.phase],
+        },
+    )
+
+
+async def create_twinning(owner: Account, slug: str, data: TwinningInput) -> Twinning:
+    """The owner becomes the twinning's first admin."""
+    slug = check_handle("slug", slug)
+    values = data.cleaned()
+    partners = await _partners(data.partner_slugs)
+    async with in_transaction():
+        await ensure_handle_free("slug", slug)
+        twinning = Twinning(slug=slug, created_by=owner, **values)
+        await _save_details(twinning, partners)
+        await Membership.create(
+            twinning=twinning,
+            account=owner,
+            role="admin",
+            state="accepted",
+            accepted_at=datetime.now(UTC),
+        )
+    return twinning
+
+
+async def edit_twinning(editor: Account, twinning: Twinning, data: TwinningInput) -> None:
+    await require_moderator(editor, twinning)
+    values = data.cleaned()
+    partners = await _partners(data.partner_slugs)
+    for key, value in values.items():
+        setattr(twinning, key, value)
+    async with in_transaction():
+        await _save_details(twinning, partners)
+
+
+async def membership_of(account: Account | None, twinning: Twinning) -> Membership | None:
+    if account is None:
+        return None
+    return await Membership.get_or_none(twinning=twinning, account=account)
+
+
+async def require_moderator(account: Account, twinning: Twinning, admin: bool = False) -> None:
+    """Twinning admins (and moderators unless ``admin``) manage it; instance admins may too."""
+    if account.is_admin:
+        return
+    m = await membership_of(account, twinning)
+    allowed = ("admin",) if admin else ("admin", "moderator")
+    if m is None or m.state != "accepted" or m.role not in allowed:
+        raise NotAllowed("twinning", N_("only the twinning's admins or moderators may do this"))
+
+
+async def request_to_join(account: Account, twinning: Twinning) -> Membership:
+    """Open twinnings accept at once; ``approval`` makes a pending request; an invitation, once
+    accepted by the invitee, becomes a membership."""
+    m = await membership_of(account, twinning)
+    if m is not None and m.state in ("accepted", "pending"):
+        raise Conflict("membership", N_("you already asked or belong"))
+    if m is not None and m.state == "invited":
+        return await _accept(m)
+    if twinning.join_policy == "invitation":
+        raise NotAllowed("membership", N_("this twinning takes members by invitation only"))
+    m = await Membership.create(twinning=twinning, account=account, state="pending")
+    return await _accept(m) if twinning.join_policy == "open" else m
+
+
+async def _accept(m: Membership) -> Membership:
+    m.state = "accepted"
+    m.accepted_at = datetime.now(UTC)
+    await m.save(update_fields=["state", "accepted_at"])
+    return m
+
+
+async def _membership_named(twinning: Twinning, username: str) -> Membership:
+    m = await Membership.get_or_none(twinning=twinning, account__username=username)
+    if m is None:
+        raise Invalid("username", N_("no such member or request"))
+    return m
+
+
+async def decide_request(
+    moderator: Account, twinning: Twinning, username: str, accept: bool
+) -> None:
+    await require_moderator(moderator, twinning)
+    m = await _membership_named(twinning, username)
+    if m.state != "pending":
+        raise Conflict("membership", N_("there is no pending request"))
+    if accept:
+        await _accept(m)
+    else:
+        await m.delete()
+
+
+async def invite(moderator: Account, twinning: Twinning, username: str) -> Membership:
+    await require_moderator(moderator, twinning)
+    account = await Account.get_or_none(username=username.strip().lower(), state="active")
+    if account is None:
+        raise Invalid("username", N_("no active account has this name"))
+    m = await membership_of(account, twinning)
+    if m is not None and m.state == "accepted":
+        raise Conflict("username", N_("already a member"))
+    if m is not None and m.state == "pending":
+        return await _accept(m)
+    if m is not None:
+        return m
+    return await Membership.create(twinning=twinning, account=account, state="invited")
+
+
+async def _admin_count(twinning: Twinning) -> int:
+    return await Membership.filter(twinning=twinning, role="admin", state="accepted").count()
+
+
+async def set_role(admin: Account, twinning: Twinning, username: str, role: str) -> None:
+    await require_moderator(admin, twinning, admin=True)
+    if role not in MEMBER_ROLES:
+        raise Invalid("role", N_("admin, moderator or member"))
+    m = await _membership_named(twinning, username)
+    if m.state != "accepted":
+        raise Conflict("membership", N_("only members have roles"))
+    if m.role == "admin" and role != "admin" and await _admin_count(twinning) == 1:
+        raise Conflict("role", N_("a twinning keeps at least one admin"))
+    m.role = role
+    await m.save(update_fields=["role"])
+
+
+async def remove_member(actor: Account, twinning: Twinning, username: str) -> None:
+    """Leaving (one's own name) or removal by a moderator; the last admin stays."""
+    if actor.username != username:
+        await require_moderator(actor, twinning)
+    m = await _membership_named(twinning, username)
+    if m.state == "accepted" and m.role == "admin" and await _admin_count(twinning) == 1:
+        raise Conflict("membership", N_("the last admin cannot leave; name another admin first"))
+    await m.delete()

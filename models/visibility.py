@@ -1,0 +1,95 @@
+"""The visibility rule (DESIGN.md section 3), the only place that decides who sees an item.
+
+An item's audience is computed once, when it is made, and stored as ``Audience`` rows. Every
+surface then asks through one of the two faces below, which must agree (a matrix test holds them
+together):
+
+- ``visible_items(viewer)``: the rule as a query filter, for lists, search and pagination;
+- ``may_view(viewer, item)``: the rule for one item.
+
+Viewers who are anonymous, pending or suspended see public items only. Items of suspended authors
+are hidden from everyone. Instance admins get no exception: partner-only means members only.
+"""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from models.accounts import Account
+from models.content import Audience, ContentItem
+from models.twinnings import Membership, Twinning
+
+PUBLIC = "public"
+MEMBERS = "members"
+ACCOUNT = "account"
+
+
+def audience_of(item: ContentItem) -> list[Audience]:
+    """Public items reach everyone; partner-only items the twinning's members and the author."""
+    if item.visibility == "public":
+        return [Audience(item=item, kind=PUBLIC)]
+    rows = [Audience(item=item, kind=ACCOUNT, account_id=item.author_id)]
+    if item.twinning_id is not None:
+        rows.append(Audience(item=item, kind=MEMBERS, twinning_id=item.twinning_id))
+    return rows
+
+
+async def store_audience(item: ContentItem) -> None:
+    await Audience.filter(item=item).delete()
+    await Audience.bulk_create(audience_of(item))
+
+
+def _counts(viewer: Account | None) -> Account | None:
+    return viewer if viewer is not None and viewer.is_active else None
+
+
+def _member_twinnings(viewer: Account) -> Subquery:
+    return Subquery(Membership.filter(account_id=viewer.id, state="accepted").values("twinning_id"))
+
+
+def visible_items(viewer: Account | None) -> QuerySet[ContentItem]:
+    """Every item ``viewer`` may see, as one indexed condition to refine further."""
+    viewer = _counts(viewer)
+    condition = Q(kind=PUBLIC)
+    if viewer is not None:
+        condition |= Q(kind=MEMBERS, twinning_id__in=_member_twinnings(viewer))
+        condition |= Q(kind=ACCOUNT, account_id=viewer.id)
+    return ContentItem.filter(
+        id__in=Subquery(Audience.filter(condition).values("item_id"))
+    ).exclude(author__state="suspended")
+
+
+async def member_twinning_ids(viewer: Account | None) -> set[int]:
+    viewer = _counts(viewer)
+    if viewer is None:
+        return set()
+    rows = await Membership.filter(account_id=viewer.id, state="accepted").values_list(
+        "twinning_id", flat=True
+    )
+    return set(rows)
+
+
+async def may_view(viewer: Account | None, item: ContentItem) -> bool:
+    viewer = _counts(viewer)
+    author = await Account.get(id=item.author_id)
+    if author.state == "suspended":
+        return False
+    rows = await Audience.filter(item_id=item.id)
+    twinnings = await member_twinning_ids(viewer)
+    for row in rows:
+        if row.kind == PUBLIC:
+            return True
+        if row.kind == MEMBERS and row.twinning_id in twinnings:
+            return True
+        if row.kind == ACCOUNT and viewer is not None and row.account_id == viewer.id:
+            return True
+    return False
+
+
+async def may_see_members(viewer: Account | None, twinning: Twinning) -> bool:
+    """The member list of a twinning is for its members (and instance admins, who moderate)."""
+    viewer = _counts(viewer)
+    if viewer is None:
+        return False
+    return viewer.is_admin or twinning.id in await member_twinning_ids(viewer)

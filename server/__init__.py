@@ -1,0 +1,1 @@
+"""The HTTP side: Starlette app, web UI, (later) Mastodon client API, and the CLI."""

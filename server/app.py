@@ -1,0 +1,94 @@
+"""The Starlette application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from models import db
+from models.config import Settings
+from server import i18n
+from server.errors import HANDLERS
+from server.middleware import BodyLimit, ViewerAndLanguage
+from server.web.pages import (
+    accounts,
+    admin,
+    directory,
+    home,
+    members,
+    organisations,
+    people,
+    twinnings,
+    updates,
+)
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+class PendingMigrations(Exception):
+    """The database is behind the code; on PostgreSQL the admin runs ``jumelage migrate``."""
+
+
+async def prepare_database(settings: Settings) -> None:
+    """The embedded SQLite default migrates itself; a shared PostgreSQL is migrated on purpose."""
+    await db.connect(settings)
+    pending = await db.pending_migrations(settings)
+    if pending and not settings.is_sqlite:
+        await db.close()
+        raise PendingMigrations(", ".join(pending))
+    if pending:
+        await db.close()
+        await db.migrate(settings)
+        await db.close()
+        await db.connect(settings)
+
+
+def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
+    i18n.load_catalogues()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await prepare_database(settings)
+        yield
+        if manage_database:
+            await db.close()
+
+    routes = [
+        *home.routes,
+        *accounts.routes,
+        *directory.routes,
+        *organisations.routes,
+        *twinnings.routes,
+        *members.routes,
+        *updates.routes,
+        *people.routes,
+        *admin.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(BodyLimit),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="jumelage",
+                https_only=settings.scheme == "https",
+                same_site="lax",
+                max_age=30 * 86400,
+            ),
+            Middleware(ViewerAndLanguage),
+        ],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

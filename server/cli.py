@@ -1,0 +1,173 @@
+"""The ``jumelage`` command. Every failure is one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from models import db
+from models.config import ConfigError, Settings, load_settings
+from models.errors import ModelError
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+class CliError(Exception):
+    """A problem to report in one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jumelage", description="Jumelage community server")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("demo", help="fill an empty instance with sample data")
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(
+        dest="action", required=True
+    )
+    create = users.add_parser("create", help="create an account")
+    create.add_argument("name")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--admin", action="store_true")
+    users.add_parser("list", help="list accounts")
+    for action in ("suspend", "unsuspend"):
+        users.add_parser(action, help=f"{action} an account").add_argument("name")
+    tw = sub.add_parser("twinnings", help="manage twinnings").add_subparsers(
+        dest="action", required=True
+    )
+    tcreate = tw.add_parser("create", help="create a twinning")
+    tcreate.add_argument("slug")
+    tcreate.add_argument("--title", required=True)
+    tcreate.add_argument("--owner", required=True)
+    tcreate.add_argument("--language", default="en", choices=["fr", "en", "es"])
+    return p
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    from server.app import PendingMigrations, prepare_database
+
+    try:
+        await prepare_database(settings)
+    except PendingMigrations as exc:
+        raise CliError(f"the database needs migrations ({exc}); run: jumelage migrate") from exc
+    try:
+        return await work()
+    finally:
+        await db.close()
+
+
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    await db.migrate(settings)
+    await db.close()
+    print("database is up to date")
+    return 0
+
+
+async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    from models.accounts import Account, create_account
+
+    async def work() -> int:
+        if args.action == "create":
+            role = "admin" if args.admin else "user"
+            account = await create_account(args.name, args.email, args.password, role=role)
+            print(f"created {role} {account.username}")
+        elif args.action == "list":
+            for a in await Account.all().order_by("username"):
+                print(f"{a.username}\t{a.email}\t{a.role}\t{a.state}")
+        else:
+            account = await Account.get_or_none(username=args.name.lower())
+            if account is None:
+                raise CliError(f"no account named {args.name!r}")
+            account.state = "suspended" if args.action == "suspend" else "active"
+            await account.save(update_fields=["state"])
+            print(f"{account.username} is now {account.state}")
+        return 0
+
+    return await _with_db(settings, work)
+
+
+async def cmd_twinnings(settings: Settings, args: argparse.Namespace) -> int:
+    from models.accounts import Account
+    from models.twinnings import TwinningInput, create_twinning
+
+    async def work() -> int:
+        owner = await Account.get_or_none(username=args.owner.lower(), state="active")
+        if owner is None:
+            raise CliError(f"no active account named {args.owner!r} (--owner)")
+        data = TwinningInput(title={args.language: args.title}, primary_language=args.language)
+        twinning = await create_twinning(owner, args.slug, data)
+        print(f"created twinning {twinning.slug}: {settings.base_url}/t/{twinning.slug}")
+        return 0
+
+    return await _with_db(settings, work)
+
+
+async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from models.demo import fill_demo
+
+    async def work() -> int:
+        summary = await fill_demo()
+        print(summary)
+        return 0
+
+    return await _with_db(settings, work)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    from server.app import PendingMigrations, create_app
+
+    config = Config()
+    config.bind = [f"{args.host}:{args.port}"]
+    config.accesslog = "-"
+    config.errorlog = "-"
+    app = create_app(settings)
+    print(f"Jumelage is starting on http://{args.host}:{args.port}/ (known as {settings.base_url})")
+    print(f"Data: {settings.data_dir}. Create the first admin with:")
+    print("  jumelage users create NAME --email E --password P --admin")
+    try:
+        asyncio.run(serve(app, config))  # type: ignore[arg-type]
+    except PendingMigrations as exc:
+        raise CliError(f"the database needs migrations ({exc}); run: jumelage migrate") from exc
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "migrate": cmd_migrate,
+    "users": cmd_users,
+    "twinnings": cmd_twinnings,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.INFO if args.command == "serve" else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            return cmd_serve(settings, args)
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except (ConfigError, CliError) as exc:
+        print(f"jumelage: {exc}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        message = exc.message % exc.params if exc.params else exc.message
+        print(f"jumelage: {exc.field}: {message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"jumelage: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

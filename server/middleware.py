@@ -1,0 +1,72 @@
+"""ASGI middleware: a bound on request bodies (checked before anything parses them), and the
+per-request viewer and language."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server import i18n
+from server.web.session import load_viewer
+
+MAX_BODY = 1024 * 1024
+
+
+class BodyLimit:
+    """413 for bodies over ``MAX_BODY``, whether announced by Content-Length or streamed."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_body:
+            await PlainTextResponse("Request body too large", 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                raise TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except TooLarge:
+            await PlainTextResponse("Request body too large", 413)(scope, receive, send)
+
+
+class TooLarge(Exception):
+    pass
+
+
+class ViewerAndLanguage:
+    """Loads the signed-in account and picks the language: the account's, then the switcher's
+    cookie, then Accept-Language, then the instance default."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        viewer = await load_viewer(request)
+        request.state.viewer = viewer
+        settings = request.app.state.settings
+        lang = i18n.negotiate(
+            [viewer.locale if viewer else None, request.cookies.get("lang")],
+            request.headers.get("accept-language", ""),
+            settings.default_locale,
+        )
+        i18n.set_locale(lang)
+        await self.app(scope, receive, send)

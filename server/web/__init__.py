@@ -1,0 +1,1 @@
+"""Server-rendered web UI: pages, forms and templates."""

@@ -1,0 +1,74 @@
+"""Small shared steps of page handlers: who must be signed in, what to load or 404, where to go."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from tortoise.models import Model
+
+from models.accounts import Account
+
+M = TypeVar("M", bound=Model)
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need an account; answered with a redirect to the log-in page."""
+
+
+def viewer_of(request: Request) -> Account | None:
+    return getattr(request.state, "viewer", None)
+
+
+def require_viewer(request: Request) -> Account:
+    viewer = viewer_of(request)
+    if viewer is None or not viewer.is_active:
+        raise LoginRequired
+    return viewer
+
+
+def require_admin(request: Request) -> Account:
+    viewer = require_viewer(request)
+    if not viewer.is_admin:
+        raise HTTPException(404)
+    return viewer
+
+
+async def get_or_404(model: type[M], **filters: object) -> M:
+    obj = await model.get_or_none(**filters)
+    if obj is None:
+        raise HTTPException(404)
+    return obj
+
+
+def int_param(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not str(raw).isdigit():
+        raise HTTPException(404)
+    return int(raw)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def flash(request: Request, message: str) -> None:
+    request.session.setdefault("flash", []).append(message)
+
+
+def take_flashes(request: Request) -> list[str]:
+    return request.session.pop("flash", []) if "session" in request.scope else []
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a crafted link cannot send a visitor elsewhere after log-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return redirect(f"/login?next={quote(request.url.path)}")

@@ -1,0 +1,109 @@
+"""Twinning membership: join or accept an invitation, leave, and the moderators' side (approve,
+refuse, invite, roles, removal)."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models.pagination import paginate
+from models.twinnings import (
+    Membership,
+    Twinning,
+    decide_request,
+    invite,
+    membership_of,
+    remove_member,
+    request_to_join,
+    set_role,
+)
+from models.visibility import may_see_members
+from server import i18n
+from server.web.forms import page_number, read_form, text
+from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
+from server.web.render import render
+
+
+async def _twinning(request: Request) -> Twinning:
+    return await get_or_404(Twinning, slug=request.path_params["slug"])
+
+
+async def join(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await _twinning(request)
+    await read_form(request)
+    m = await request_to_join(viewer, twinning)
+    flash(
+        request,
+        i18n.gettext("Welcome to the twinning!")
+        if m.state == "accepted"
+        else i18n.gettext("Your request was sent to the twinning's admins."),
+    )
+    return redirect(f"/t/{twinning.slug}")
+
+
+async def leave(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await _twinning(request)
+    await read_form(request)
+    await remove_member(viewer, twinning, viewer.username)
+    flash(request, i18n.gettext("You left the twinning."))
+    return redirect(f"/t/{twinning.slug}")
+
+
+async def members_page(request: Request) -> Response:
+    viewer = viewer_of(request)
+    twinning = await _twinning(request)
+    if not await may_see_members(viewer, twinning):
+        raise HTTPException(404)
+    mine = await membership_of(viewer, twinning)
+    is_moderator = bool(viewer and (viewer.is_admin or (mine and mine.is_moderator)))
+    accepted = Membership.filter(twinning=twinning, state="accepted").order_by("id")
+    page = await paginate(accepted.prefetch_related("account"), page_number(request))
+    waiting = []
+    if is_moderator:
+        waiting = (
+            await Membership.filter(twinning=twinning, state__in=["pending", "invited"])
+            .prefetch_related("account")
+            .order_by("id")
+            .limit(200)
+        )
+    return render(
+        request,
+        "twinning_members.html",
+        twinning=twinning,
+        page=page,
+        waiting=waiting,
+        is_moderator=is_moderator,
+        mine=mine,
+    )
+
+
+async def manage(request: Request) -> Response:
+    """One endpoint for the moderators' forms; the model functions check the role."""
+    viewer = require_viewer(request)
+    twinning = await _twinning(request)
+    form = await read_form(request)
+    action, username = text(form, "action"), text(form, "username").strip().lower()
+    if action in ("approve", "refuse"):
+        await decide_request(viewer, twinning, username, accept=action == "approve")
+    elif action == "invite":
+        await invite(viewer, twinning, username)
+        flash(request, i18n.gettext("Invitation sent to %(name)s.", name=username))
+    elif action == "role":
+        await set_role(viewer, twinning, username, text(form, "role"))
+    elif action == "remove":
+        await remove_member(viewer, twinning, username)
+    else:
+        raise HTTPException(400, i18n.gettext("Unknown action."))
+    return redirect(f"/t/{twinning.slug}/members")
+
+
+routes = [
+    Route("/t/{slug}/join", join, methods=["POST"]),
+    Route("/t/{slug}/leave", leave, methods=["POST"]),
+    Route("/t/{slug}/members", members_page),
+    Route("/t/{slug}/members", manage, methods=["POST"]),
+]

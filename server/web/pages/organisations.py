@@ -1,0 +1,137 @@
+"""Organisation pages: create, show, edit, members."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models.errors import ModelError
+from models.organisations import (
+    Organisation,
+    OrganisationInput,
+    OrganisationMember,
+    add_organisation_member,
+    create_organisation,
+    edit_organisation,
+    is_organisation_admin,
+    remove_organisation_member,
+)
+from models.twinnings import TwinningPartner
+from server.web.forms import error_text, langmap, read_form, text, texts
+from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
+from server.web.render import render
+
+
+def _input(form: FormData) -> OrganisationInput:
+    return OrganisationInput(
+        name=text(form, "name"),
+        country=text(form, "country"),
+        city=text(form, "city"),
+        website=text(form, "website"),
+        languages=texts(form, "languages"),
+        fields_of_action=texts(form, "fields"),
+        description=langmap(form, "description"),
+    )
+
+
+def _form_values(form: FormData) -> dict[str, object]:
+    return {
+        "slug": text(form, "slug"),
+        "name": text(form, "name"),
+        "country": text(form, "country"),
+        "city": text(form, "city"),
+        "website": text(form, "website"),
+        "languages": texts(form, "languages"),
+        "fields": texts(form, "fields"),
+        "description": langmap(form, "description"),
+    }
+
+
+def _org_values(org: Organisation) -> dict[str, object]:
+    return {
+        "slug": org.slug,
+        "name": org.name,
+        "country": org.country,
+        "city": org.city,
+        "website": org.website,
+        "languages": org.languages,
+        "fields": org.fields_of_action,
+        "description": org.description_map,
+    }
+
+
+async def new_organisation(request: Request) -> Response:
+    viewer = require_viewer(request)
+    if request.method == "GET":
+        return render(request, "organisation_form.html", org=None, form={}, error=None)
+    form = await read_form(request)
+    try:
+        org = await create_organisation(viewer, text(form, "slug"), _input(form))
+    except ModelError as exc:
+        return render(
+            request,
+            "organisation_form.html",
+            400,
+            org=None,
+            form=_form_values(form),
+            error=error_text(exc),
+        )
+    return redirect(f"/o/{org.slug}")
+
+
+async def show_organisation(request: Request) -> Response:
+    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    members = await OrganisationMember.filter(organisation=org).prefetch_related("account")
+    partners = await TwinningPartner.filter(organisation=org).prefetch_related("twinning")
+    return render(
+        request,
+        "organisation.html",
+        org=org,
+        members=members,
+        twinnings=[p.twinning for p in partners],
+        is_admin=await is_organisation_admin(viewer_of(request), org),
+        error=None,
+    )
+
+
+async def edit_organisation_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    if request.method == "GET":
+        return render(request, "organisation_form.html", org=org, form=_org_values(org), error=None)
+    form = await read_form(request)
+    try:
+        await edit_organisation(viewer, org, _input(form))
+    except ModelError as exc:
+        values = {**_form_values(form), "slug": org.slug}
+        return render(
+            request,
+            "organisation_form.html",
+            exc.status,
+            org=org,
+            form=values,
+            error=error_text(exc),
+        )
+    return redirect(f"/o/{org.slug}")
+
+
+async def organisation_members(request: Request) -> Response:
+    viewer = require_viewer(request)
+    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    form = await read_form(request)
+    username = text(form, "username")
+    if text(form, "action") == "remove":
+        await remove_organisation_member(viewer, org, username)
+    else:
+        await add_organisation_member(viewer, org, username, text(form, "role") or "member")
+    return redirect(f"/o/{org.slug}")
+
+
+routes = [
+    Route("/organisations/new", new_organisation, methods=["GET", "POST"]),
+    Route("/o/{slug}", show_organisation),
+    Route("/o/{slug}/edit", edit_organisation_page, methods=["GET", "POST"]),
+    Route("/o/{slug}/members", organisation_members, methods=["POST"]),
+]

@@ -1,0 +1,43 @@
+"""A person's page: who they are, where they belong, what the viewer may read of theirs."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models.accounts import Account
+from models.organisations import OrganisationMember
+from models.pagination import paginate
+from models.twinnings import Membership
+from models.visibility import visible_items
+from server.web.forms import page_number
+from server.web.guards import get_or_404, viewer_of
+from server.web.render import render
+
+
+async def person(request: Request) -> Response:
+    account = await get_or_404(Account, username=request.path_params["username"], state="active")
+    items = (
+        visible_items(viewer_of(request))
+        .filter(author=account)
+        .prefetch_related("twinning", "author")
+    )
+    page = await paginate(items, page_number(request))
+    organisations = await OrganisationMember.filter(account=account).prefetch_related(
+        "organisation"
+    )
+    memberships = await Membership.filter(account=account, state="accepted").prefetch_related(
+        "twinning"
+    )
+    return render(
+        request,
+        "person.html",
+        account=account,
+        page=page,
+        organisations=[m.organisation for m in organisations],
+        twinnings=[m.twinning for m in memberships],
+    )
+
+
+routes = [Route("/u/{username}", person)]

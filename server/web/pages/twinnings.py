@@ -1,0 +1,160 @@
+"""Twinning pages: create, show (with its updates), edit."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models.content import ContentItem
+from models.errors import ModelError
+from models.organisations import Organisation
+from models.pagination import Page, paginate
+from models.twinnings import (
+    Membership,
+    Twinning,
+    TwinningInput,
+    TwinningPartner,
+    create_twinning,
+    edit_twinning,
+    membership_of,
+)
+from models.visibility import visible_items
+from server.web.forms import error_text, langmap, page_number, read_form, text, texts
+from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
+from server.web.render import render
+
+
+def _input(form: FormData) -> TwinningInput:
+    return TwinningInput(
+        title=langmap(form, "title"),
+        summary=langmap(form, "summary"),
+        description=langmap(form, "description"),
+        primary_language=text(form, "primary_language"),
+        fields_of_action=texts(form, "fields"),
+        countries=[c for c in text(form, "countries").replace(",", " ").split() if c],
+        languages=texts(form, "languages"),
+        phase=text(form, "phase"),
+        join_policy=text(form, "join_policy"),
+        licence=text(form, "licence"),
+        partner_slugs=texts(form, "partners"),
+    )
+
+
+def _form_values(form: FormData) -> dict[str, object]:
+    data = _input(form)
+    return {
+        "slug": text(form, "slug"),
+        "title": data.title,
+        "summary": data.summary,
+        "description": data.description,
+        "primary_language": data.primary_language,
+        "fields": data.fields_of_action,
+        "countries": " ".join(data.countries),
+        "languages": data.languages,
+        "phase": data.phase,
+        "join_policy": data.join_policy,
+        "licence": data.licence,
+        "partners": data.partner_slugs,
+    }
+
+
+async def _values_of(t: Twinning) -> dict[str, object]:
+    partners = await TwinningPartner.filter(twinning=t).prefetch_related("organisation")
+    return {
+        "slug": t.slug,
+        "title": t.title_map,
+        "summary": t.summary_map,
+        "description": t.description_map,
+        "primary_language": t.primary_language,
+        "fields": t.fields_of_action,
+        "countries": " ".join(t.countries),
+        "languages": t.languages,
+        "phase": t.phase,
+        "join_policy": t.join_policy,
+        "licence": t.licence,
+        "partners": [p.organisation.slug for p in partners],
+    }
+
+
+async def _form_page(
+    request: Request,
+    twinning: Twinning | None,
+    values: dict[str, object],
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    organisations = await Organisation.all().order_by("name").limit(500)
+    return render(
+        request,
+        "twinning_form.html",
+        status,
+        twinning=twinning,
+        form=values,
+        organisations=organisations,
+        error=error,
+    )
+
+
+async def new_twinning(request: Request) -> Response:
+    viewer = require_viewer(request)
+    if request.method == "GET":
+        return await _form_page(request, None, {"primary_language": viewer.locale or "en"})
+    form = await read_form(request)
+    try:
+        twinning = await create_twinning(viewer, text(form, "slug"), _input(form))
+    except ModelError as exc:
+        return await _form_page(request, None, _form_values(form), 400, error_text(exc))
+    return redirect(f"/t/{twinning.slug}")
+
+
+async def edit_twinning_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    if request.method == "GET":
+        return await _form_page(request, twinning, await _values_of(twinning))
+    form = await read_form(request)
+    try:
+        await edit_twinning(viewer, twinning, _input(form))
+    except ModelError as exc:
+        values = {**_form_values(form), "slug": twinning.slug}
+        return await _form_page(request, twinning, values, exc.status, error_text(exc))
+    return redirect(f"/t/{twinning.slug}")
+
+
+async def twinning_page(
+    request: Request,
+    twinning: Twinning,
+    page: Page[ContentItem],
+    status: int = 200,
+    form: dict[str, object] | None = None,
+    error: str | None = None,
+) -> Response:
+    """The twinning's page; also re-rendered with the post form's error."""
+    partners = await TwinningPartner.filter(twinning=twinning).prefetch_related("organisation")
+    return render(
+        request,
+        "twinning.html",
+        status,
+        twinning=twinning,
+        page=page,
+        membership=await membership_of(viewer_of(request), twinning),
+        partners=[p.organisation for p in partners],
+        member_count=await Membership.filter(twinning=twinning, state="accepted").count(),
+        form=form or {},
+        error=error,
+    )
+
+
+async def show_twinning(request: Request) -> Response:
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    items = visible_items(viewer_of(request)).filter(twinning=twinning).prefetch_related("author")
+    return await twinning_page(request, twinning, await paginate(items, page_number(request)))
+
+
+routes = [
+    Route("/twinnings/new", new_twinning, methods=["GET", "POST"]),
+    Route("/t/{slug}", show_twinning),
+    Route("/t/{slug}/edit", edit_twinning_page, methods=["GET", "POST"]),
+]

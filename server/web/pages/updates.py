@@ -1,0 +1,109 @@
+"""Updates of a twinning: post, show, edit, delete. Showing goes through ``may_view``."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models.content import ContentItem, delete_update, edit_update, may_edit, post_update
+from models.errors import ModelError
+from models.pagination import Page
+from models.twinnings import Twinning
+from models.visibility import may_view
+from server import i18n
+from server.web.forms import error_text, langmap, read_form, text
+from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
+from server.web.pages.twinnings import twinning_page
+from server.web.render import render
+
+
+async def _visible_update(request: Request) -> tuple[Twinning, ContentItem]:
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    item = await get_or_404(ContentItem, id=int_param(request, "item_id"), twinning=twinning)
+    if not await may_view(viewer_of(request), item):
+        raise HTTPException(404)
+    return twinning, item
+
+
+async def post(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    form = await read_form(request)
+    try:
+        item = await post_update(
+            viewer,
+            twinning,
+            text(form, "visibility"),
+            langmap(form, "content"),
+            langmap(form, "title"),
+            text(form, "language"),
+        )
+    except ModelError as exc:
+        values = {
+            "content": langmap(form, "content"),
+            "title": langmap(form, "title"),
+            "visibility": text(form, "visibility"),
+        }
+        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
+        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+    return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+
+
+async def show(request: Request) -> Response:
+    twinning, item = await _visible_update(request)
+    await item.fetch_related("author")
+    return render(
+        request,
+        "update.html",
+        twinning=twinning,
+        item=item,
+        can_edit=await may_edit(viewer_of(request), item),
+    )
+
+
+async def edit(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning, item = await _visible_update(request)
+    if request.method == "GET":
+        if not await may_edit(viewer, item):
+            raise HTTPException(404)
+        values = {"content": item.content_map, "title": item.title_map}
+        return render(
+            request, "update_form.html", twinning=twinning, item=item, form=values, error=None
+        )
+    form = await read_form(request)
+    try:
+        await edit_update(
+            viewer, item, langmap(form, "content"), langmap(form, "title"), text(form, "language")
+        )
+    except ModelError as exc:
+        values = {"content": langmap(form, "content"), "title": langmap(form, "title")}
+        return render(
+            request,
+            "update_form.html",
+            exc.status,
+            twinning=twinning,
+            item=item,
+            form=values,
+            error=error_text(exc),
+        )
+    return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+
+
+async def delete(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning, item = await _visible_update(request)
+    await read_form(request)
+    await delete_update(viewer, item)
+    flash(request, i18n.gettext("The update was deleted."))
+    return redirect(f"/t/{twinning.slug}")
+
+
+routes = [
+    Route("/t/{slug}/updates", post, methods=["POST"]),
+    Route("/t/{slug}/updates/{item_id}", show),
+    Route("/t/{slug}/updates/{item_id}/edit", edit, methods=["GET", "POST"]),
+    Route("/t/{slug}/updates/{item_id}/delete", delete, methods=["POST"]),
+]

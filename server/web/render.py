@@ -1,0 +1,79 @@
+"""Template rendering: one Jinja2 environment, gettext bound to the request's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from babel.dates import format_datetime
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from models.config import LOCALES
+from models.langmap import pick
+from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
+from server import i18n
+from server.markup import markdown_to_html
+from server.web.guards import take_flashes
+from server.web.session import csrf_token
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    undefined=jinja2.StrictUndefined,
+)
+_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+_env.filters["markdown"] = markdown_to_html
+_env.filters["language_name"] = i18n.language_name
+_env.filters["country_name"] = i18n.country_name
+_env.globals.update(
+    LOCALES=LOCALES,
+    FIELDS=FIELDS,
+    PHASES=PHASES,
+    JOIN_POLICIES=JOIN_POLICIES,
+    LICENCES=LICENCES,
+    MEMBER_ROLES=MEMBER_ROLES,
+)
+
+
+def _pick(langmap: dict[str, str], primary: str = "") -> tuple[str, str]:
+    return pick(langmap, i18n.current_locale(), primary)
+
+
+def _page_params(params: QueryParams, number: int) -> str:
+    """The current query string with another page number, so filters survive paging."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page"]
+    return urlencode([*items, ("page", str(number))])
+
+
+def _datetime(value: datetime) -> str:
+    return format_datetime(value, "medium", locale=i18n.current_locale())
+
+
+_env.globals["pick"] = _pick
+_env.filters["pageparams"] = _page_params
+_env.filters["datetime"] = _datetime
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    settings = request.app.state.settings
+    html = _env.get_template(template).render(
+        request=request,
+        viewer=getattr(request.state, "viewer", None),
+        lang=i18n.current_locale(),
+        csrf_token=csrf_token(request),
+        flashes=take_flashes(request),
+        instance_name=settings.instance_name,
+        registrations=settings.registrations,
+        **context,
+    )
+    return HTMLResponse(
+        html, status_code=status_code, headers={"Cache-Control": "private, no-store"}
+    )
