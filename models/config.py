@@ -81,11 +81,23 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
     if not url:
         return f"sqlite://{data_dir / 'jumelage.sqlite3'}"
     scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        _check_sqlite_path(url)
     if scheme == "postgresql":
         url = "postgres" + url[len("postgresql") :]
     elif scheme not in ("sqlite", "postgres"):
         raise ConfigError("JUMELAGE_DATABASE_URL", "must start with sqlite:// or postgres://")
     return url
+
+
+def _check_sqlite_path(url: str) -> None:
+    """tortoise-orm 1.1 waits forever when SQLite cannot open its file (the error raised in the
+    connection thread never reaches the caller), so an unusable path is refused here."""
+    path = Path(url.removeprefix("sqlite://").split("?", 1)[0])
+    if str(path) == ":memory:":
+        return
+    if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+        raise ConfigError("JUMELAGE_DATABASE_URL", f"cannot write to the folder of {path}")
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:

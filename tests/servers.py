@@ -1,0 +1,63 @@
+"""Real ``jumelage serve`` processes for browser (and later federation) tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(data_dir: Path, database_url: str, **env: str) -> Iterator[str]:
+    """Migrates, starts the server, waits until it answers, yields its base URL, stops it."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "JUMELAGE_DATA_DIR": str(data_dir),
+        "JUMELAGE_DATABASE_URL": database_url,
+        "JUMELAGE_DOMAIN": f"127.0.0.1:{port}",
+        **env,
+    }
+    command = [sys.executable, "-m", "server.cli"]
+    subprocess.run(
+        [*command, "migrate"], env=full_env, cwd=ROOT, check=True, timeout=120, capture_output=True
+    )
+    log = (data_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        env=full_env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((data_dir / "server.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()

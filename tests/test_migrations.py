@@ -1,0 +1,35 @@
+"""A database created by the first migration upgrades to the latest without losing rows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.databases import fresh_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_upgrade_from_the_first_migration_keeps_every_row(tmp_path: Path) -> None:
+    url = await fresh_database(tmp_path, "upgrade")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.migration_probe", url, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["pending_before"] == ["models.0002_invitations_and_rate_limits"]
+    assert report["counts"] == {
+        "accounts": 1,
+        "twinnings": 1,
+        "memberships": 1,
+        "content_items": 1,
+        "audiences": 1,
+    }
+    assert report["invitations"] == 0
+    assert report["pending_after"] == []

@@ -1,0 +1,42 @@
+"""The admin page: only for admins, suspensions, invitation links."""
+
+from __future__ import annotations
+
+import httpx
+
+from models.accounts import Account, Invitation
+from tests.conftest import log_in, make_account, post_form
+
+
+async def test_admin_page_is_hidden_from_others(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/admin")).status_code == 303
+    await make_account("lea")
+    await log_in(client, "lea")
+    assert (await client.get("/admin")).status_code == 404
+    r = await post_form(client, "/", "/admin/invitations", {})
+    assert r.status_code == 404
+    assert not await Invitation.exists()
+
+
+async def test_suspend_and_lift(client: httpx.AsyncClient) -> None:
+    await make_account("root", role="admin")
+    await make_account("spammer")
+    await log_in(client, "root")
+    r = await post_form(client, "/admin", "/admin/accounts/spammer", {"action": "suspend"})
+    assert r.status_code == 303
+    assert (await Account.get(username="spammer")).state == "suspended"
+    assert (await client.get("/u/spammer")).status_code == 404
+    await post_form(client, "/admin", "/admin/accounts/spammer", {"action": "unsuspend"})
+    assert (await Account.get(username="spammer")).state == "active"
+    own = await post_form(client, "/admin", "/admin/accounts/root", {"action": "suspend"})
+    assert own.status_code == 400
+    bad = await post_form(client, "/admin", "/admin/accounts/spammer", {"action": "explode"})
+    assert bad.status_code == 400 and "Unknown action" in bad.text
+
+
+async def test_invitation_links_are_listed(client: httpx.AsyncClient) -> None:
+    await make_account("root", role="admin")
+    await log_in(client, "root")
+    await post_form(client, "/admin", "/admin/invitations", {})
+    invitation = await Invitation.get()
+    assert f"/signup?invitation={invitation.code}" in (await client.get("/admin")).text

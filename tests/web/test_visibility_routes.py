@@ -1,0 +1,113 @@
+"""Walks every GET route of the web UI as an anonymous visitor, a signed-in non-member (with a
+pending request), an instance admin who is not a member, and a member: the partner-only update
+reaches the member alone, including through search, the directory, profiles and pagination."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.routing import Route
+
+from models.content import ContentItem, post_update
+from models.organisations import OrganisationInput, create_organisation
+from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, request_to_join
+from tests.conftest import log_in, make_account
+
+MARKER = "zqxpartnersonlymarker"  # never typed into a search box, so never echoed
+PARAMS_RE = re.compile(r"{(\w+)}")
+
+
+async def _world() -> tuple[Twinning, ContentItem]:
+    author = await make_account("author")
+    partner = await make_account("partner")
+    outsider = await make_account("outsider")
+    await make_account("root", role="admin")
+    await create_organisation(
+        author,
+        "org_a",
+        OrganisationInput("Org A", "FR", "Brest", "", ["fr"], ["health"], {"fr": "Structure"}),
+    )
+    t = await create_twinning(
+        author,
+        "secret_t",
+        TwinningInput(
+            title={"fr": "Jumelage"}, fields_of_action=["health"], partner_slugs=["org_a"]
+        ),
+    )
+    await Membership.create(twinning=t, account=partner, state="accepted")
+    await request_to_join(outsider, t)
+    secret = await post_update(
+        author, t, "partners", {"fr": f"Budget {MARKER}"}, {"fr": f"Titre {MARKER}"}
+    )
+    for n in range(25):
+        await post_update(author, t, "public", {"en": f"public news {n}"})
+    return t, secret
+
+
+def _get_paths(app, slug: str, item_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    values = {"slug": slug, "item_id": str(item_id), "username": "author"}
+    paths = []
+    for route in app.routes:
+        if not isinstance(route, Route) or "GET" not in (route.methods or ()):
+            continue
+        path = route.path
+        if path.startswith("/o/"):
+            path = path.replace("{slug}", "org_a")
+        path = PARAMS_RE.sub(lambda m: values[m.group(1)], path)
+        paths.append(path)
+    extras = [
+        f"/t/{slug}?page=2",
+        f"/t/{slug}?page=3",
+        "/directory?kind=updates&q=titre",
+        "/directory?kind=updates&page=2",
+        "/directory?kind=updates&q=budget",
+        "/directory?q=budget",
+        "/u/author?page=2",
+        f"/t/{slug}/members?page=2",
+    ]
+    return paths + extras
+
+
+async def _bodies(client: httpx.AsyncClient, paths: list[str]) -> dict[str, httpx.Response]:
+    return {p: await client.get(p) for p in paths}
+
+
+async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> None:  # type: ignore[no-untyped-def]
+    t, secret = await _world()
+    paths = _get_paths(app, t.slug, secret.id)
+    assert len(paths) > 15
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    seen: dict[str, dict[str, httpx.Response]] = {}
+    for viewer in (None, "outsider", "root", "partner"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://t.localhost") as c:
+            if viewer:
+                await log_in(c, viewer)
+            seen[viewer or "anonymous"] = await _bodies(c, paths)
+    for viewer in ("anonymous", "outsider", "root"):
+        for path, response in seen[viewer].items():
+            assert response.status_code < 500, (viewer, path)
+            assert MARKER not in response.text, (viewer, path)
+        item_page = seen[viewer][f"/t/{t.slug}/updates/{secret.id}"]
+        assert item_page.status_code == 404
+    member = seen["partner"]
+    assert member[f"/t/{t.slug}/updates/{secret.id}"].status_code == 200
+    for path in (
+        f"/t/{t.slug}?page=2",
+        "/directory?kind=updates&q=budget",
+        f"/t/{t.slug}/updates/{secret.id}",
+        "/u/author?page=2",
+        "/directory?kind=updates&page=2",
+    ):
+        assert MARKER in member[path].text, path
+    assert MARKER not in member[f"/t/{t.slug}"].text  # the oldest item is on page 2
+
+
+async def test_pagination_counts_do_not_reveal_partner_items(app) -> None:  # type: ignore[no-untyped-def]
+    t, _ = await _world()
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t.localhost") as c:
+        page2 = await c.get(f"/t/{t.slug}?page=2")
+    # 25 public updates: page 2 holds 5 of them and no link to a page 3.
+    assert page2.text.count('class="update"') == 5
+    assert "page=3" not in page2.text
