@@ -7,13 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.databases import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def test_upgrade_from_the_first_migration_keeps_every_row(tmp_path: Path) -> None:
-    url = await fresh_database(tmp_path, "upgrade")
+@pytest.fixture
+async def empty_database(tmp_path: Path) -> str:
+    return await fresh_database(tmp_path, "upgrade")
+
+
+def test_upgrade_from_the_first_migration_keeps_every_row(
+    tmp_path: Path, empty_database: str
+) -> None:
+    url = empty_database
     result = subprocess.run(
         [sys.executable, "-m", "tests.migration_probe", url, str(tmp_path)],
         capture_output=True,
