@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 
 class RateLimit(Model):
@@ -23,10 +23,13 @@ class RateLimit(Model):
 async def hit(key: str, limit: int, window: timedelta) -> bool:
     """Count one attempt under ``key``; False once ``limit`` attempts fall in the current window."""
     now = datetime.now(UTC)
-    async with in_transaction():
+    try:
         row, created = await RateLimit.get_or_create(key=key, defaults={"window_start": now})
-        if not created and row.window_start < now - window:
-            await RateLimit.filter(id=row.id).update(window_start=now, count=1)
-            return True
-        await RateLimit.filter(id=row.id).update(count=F("count") + 1)
-    return row.count + 1 <= limit
+    except IntegrityError:  # another process created the row between our read and write
+        row, created = await RateLimit.get(key=key), False
+    if not created and row.window_start < now - window:
+        await RateLimit.filter(id=row.id).update(window_start=now, count=1)
+        return True
+    await RateLimit.filter(id=row.id).update(count=F("count") + 1)
+    row = await RateLimit.get(id=row.id)
+    return row.count <= limit

@@ -16,7 +16,7 @@ from models import db
 from models.config import Settings
 from server import i18n
 from server.errors import HANDLERS
-from server.middleware import BodyLimit, ViewerAndLanguage
+from server.middleware import BodyLimit, SecurityHeaders, ViewerAndLanguage
 from server.web.pages import (
     accounts,
     admin,
@@ -76,6 +76,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(BodyLimit),
             Middleware(
                 SessionMiddleware,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -119,12 +120,22 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+def _check_bind(host: str, port: int) -> None:
+    """Hypercorn reports a taken port with pages of tracebacks; say it in one line first."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise CliError(f"--port: cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
     from server.app import PendingMigrations, create_app
 
+    _check_bind(args.host, args.port)
     config = Config()
     config.bind = [f"{args.host}:{args.port}"]
     config.accesslog = "-"
@@ -150,8 +161,8 @@ COMMANDS: dict[str, Command] = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    level = logging.INFO if args.command == "serve" else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Hypercorn logs requests and start-up with handlers of its own; the rest warns and errs.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
         if args.command == "serve":

@@ -287,3 +287,19 @@ async def test_oversized_body_is_413_before_parsing(client: httpx.AsyncClient) -
 async def test_bad_page_number_is_400(client: httpx.AsyncClient) -> None:
     assert (await client.get("/directory?page=-1")).status_code == 400
     assert (await client.get("/directory?page=abc")).status_code == 400
+
+
+async def test_bad_member_forms_re_render_with_the_reason(client: httpx.AsyncClient) -> None:
+    await _twinning_with_owner(client)
+    r = await post_form(
+        client,
+        "/t/brest_lapaz/members",
+        "/t/brest_lapaz/members",
+        {"action": "invite", "username": "ghost"},
+    )
+    assert r.status_code == 400 and "No active account has this name" in r.text
+    assert 'id="invite-username"' in r.text
+    await post_form(client, "/organisations/new", "/organisations/new", ORG)
+    r = await post_form(client, "/o/brest_num", "/o/brest_num/members", {"username": "ghost"})
+    assert r.status_code == 400 and "No active account has this name" in r.text
+    assert 'id="add-username"' in r.text

@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from models.accounts import Account
+from models.errors import ModelError, NotAllowed
 from models.pagination import paginate
 from models.twinnings import (
     Membership,
@@ -21,7 +23,7 @@ from models.twinnings import (
 )
 from models.visibility import may_see_members
 from server import i18n
-from server.web.forms import page_number, read_form, text
+from server.web.forms import error_text, page_number, read_form, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
 
@@ -54,8 +56,13 @@ async def leave(request: Request) -> Response:
 
 
 async def members_page(request: Request) -> Response:
+    return await _members_page(request, await _twinning(request))
+
+
+async def _members_page(
+    request: Request, twinning: Twinning, status: int = 200, error: str | None = None
+) -> Response:
     viewer = viewer_of(request)
-    twinning = await _twinning(request)
     if not await may_see_members(viewer, twinning):
         raise HTTPException(404)
     mine = await membership_of(viewer, twinning)
@@ -73,11 +80,13 @@ async def members_page(request: Request) -> Response:
     return render(
         request,
         "twinning_members.html",
+        status,
         twinning=twinning,
         page=page,
         waiting=waiting,
         is_moderator=is_moderator,
         mine=mine,
+        error=error,
     )
 
 
@@ -87,18 +96,30 @@ async def manage(request: Request) -> Response:
     twinning = await _twinning(request)
     form = await read_form(request)
     action, username = text(form, "action"), text(form, "username").strip().lower()
+    try:
+        await _manage(viewer, twinning, action, username, text(form, "role"))
+    except ModelError as exc:
+        if isinstance(exc, NotAllowed):
+            raise
+        return await _members_page(request, twinning, exc.status, error_text(exc))
+    if action == "invite":
+        flash(request, i18n.gettext("Invitation sent to %(name)s.", name=username))
+    return redirect(f"/t/{twinning.slug}/members")
+
+
+async def _manage(
+    viewer: Account, twinning: Twinning, action: str, username: str, role: str
+) -> None:
     if action in ("approve", "refuse"):
         await decide_request(viewer, twinning, username, accept=action == "approve")
     elif action == "invite":
         await invite(viewer, twinning, username)
-        flash(request, i18n.gettext("Invitation sent to %(name)s.", name=username))
     elif action == "role":
-        await set_role(viewer, twinning, username, text(form, "role"))
+        await set_role(viewer, twinning, username, role)
     elif action == "remove":
         await remove_member(viewer, twinning, username)
     else:
         raise HTTPException(400, i18n.gettext("Unknown action."))
-    return redirect(f"/t/{twinning.slug}/members")
 
 
 routes = [

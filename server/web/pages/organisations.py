@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from models.errors import ModelError
+from models.errors import ModelError, NotAllowed
 from models.organisations import (
     Organisation,
     OrganisationInput,
@@ -81,19 +81,26 @@ async def new_organisation(request: Request) -> Response:
     return redirect(f"/o/{org.slug}")
 
 
-async def show_organisation(request: Request) -> Response:
-    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+async def organisation_page(
+    request: Request, org: Organisation, status: int = 200, error: str | None = None
+) -> Response:
     members = await OrganisationMember.filter(organisation=org).prefetch_related("account")
     partners = await TwinningPartner.filter(organisation=org).prefetch_related("twinning")
     return render(
         request,
         "organisation.html",
+        status,
         org=org,
         members=members,
         twinnings=[p.twinning for p in partners],
         is_admin=await is_organisation_admin(viewer_of(request), org),
-        error=None,
+        error=error,
     )
+
+
+async def show_organisation(request: Request) -> Response:
+    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    return await organisation_page(request, org)
 
 
 async def edit_organisation_page(request: Request) -> Response:
@@ -122,10 +129,15 @@ async def organisation_members(request: Request) -> Response:
     org = await get_or_404(Organisation, slug=request.path_params["slug"])
     form = await read_form(request)
     username = text(form, "username")
-    if text(form, "action") == "remove":
-        await remove_organisation_member(viewer, org, username)
-    else:
-        await add_organisation_member(viewer, org, username, text(form, "role") or "member")
+    try:
+        if text(form, "action") == "remove":
+            await remove_organisation_member(viewer, org, username)
+        else:
+            await add_organisation_member(viewer, org, username, text(form, "role") or "member")
+    except ModelError as exc:
+        if isinstance(exc, NotAllowed):
+            raise
+        return await organisation_page(request, org, exc.status, error_text(exc))
     return redirect(f"/o/{org.slug}")
 
 
