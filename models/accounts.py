@@ -51,10 +51,14 @@ class Invitation(Model):
 
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
-    created_by = fields.ForeignKeyField("models.Account", related_name="invitations_made")
-    used_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="invitations_made"
+    )
+    created_by_id: int
+    used_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="invitation_used", null=True, on_delete=fields.SET_NULL
     )
+    used_by_id: int | None
     expires_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -22,11 +22,17 @@ MAX_TITLE = 200
 class ContentItem(Model):
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=12, default="update")
-    twinning = fields.ForeignKeyField("models.Twinning", related_name="items", null=True)
-    author = fields.ForeignKeyField("models.Account", related_name="items")
+    twinning: fields.ForeignKeyNullableRelation[Twinning] = fields.ForeignKeyField(
+        "models.Twinning", related_name="items", null=True
+    )
+    twinning_id: int | None
+    author: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="items"
+    )
+    author_id: int
     visibility = fields.CharField(max_length=10)
-    title_map = fields.JSONField(default=dict)
-    content_map = fields.JSONField(default=dict)
+    title_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    content_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     primary_language = fields.CharField(max_length=5, default="en")
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -43,16 +49,19 @@ class Audience(Model):
     (``members``), or one account. Written only by ``models.visibility``."""
 
     id = fields.IntField(primary_key=True)
-    item = fields.ForeignKeyField(
+    item: fields.ForeignKeyRelation[ContentItem] = fields.ForeignKeyField(
         "models.ContentItem", related_name="audience", on_delete=fields.CASCADE
     )
+    item_id: int
     kind = fields.CharField(max_length=10)
-    twinning = fields.ForeignKeyField(
+    twinning: fields.ForeignKeyNullableRelation[Twinning] = fields.ForeignKeyField(
         "models.Twinning", related_name="audience_rows", null=True, on_delete=fields.CASCADE
     )
-    account = fields.ForeignKeyField(
+    twinning_id: int | None
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="audience_rows", null=True, on_delete=fields.CASCADE
     )
+    account_id: int | None
 
     class Meta:
         table = "audiences"
@@ -107,7 +116,9 @@ async def may_edit(account: Account | None, item: ContentItem) -> bool:
         return False
     if item.author_id == account.id:
         return True
-    m = await membership_of(account, await item.twinning) if item.twinning_id else None
+    if item.twinning_id is None:
+        return False
+    m = await membership_of(account, await Twinning.get(id=item.twinning_id))
     return m is not None and m.is_moderator
 
 

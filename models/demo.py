@@ -197,7 +197,7 @@ async def fill_demo() -> str:
         await create_organisation(people[owner], slug, data)
     twinnings = {}
     for slug, owner, partners, field, title, summary, phase in TWINNINGS:
-        data = TwinningInput(
+        twinning_data = TwinningInput(
             title=title,
             summary=summary,
             primary_language=next(iter(title)),
@@ -207,7 +207,7 @@ async def fill_demo() -> str:
             join_policy="open",
             partner_slugs=partners,
         )
-        twinnings[slug] = await create_twinning(people[owner], slug, data)
+        twinnings[slug] = await create_twinning(people[owner], slug, twinning_data)
     for username in people:
         for slug, twinning in twinnings.items():
             if any(u == username and t == slug for t, u, *_ in UPDATES) and (

@@ -15,7 +15,7 @@ from models.errors import N_, Invalid
 from models.vocab import FIELDS
 
 _COUNTRIES = frozenset(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+    code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2
 )
 
 
@@ -76,5 +76,6 @@ async def count_by(owner_type: str, facet: str) -> dict[str, int]:
     rows = await Facet.filter(owner_type=owner_type, facet=facet).values_list("value", flat=True)
     counts: dict[str, int] = {}
     for value in rows:
-        counts[value] = counts.get(value, 0) + 1
+        key = str(value)
+        counts[key] = counts.get(key, 0) + 1
     return counts

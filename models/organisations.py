@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -23,11 +24,14 @@ class Organisation(Model):
     country = fields.CharField(max_length=2)
     city = fields.CharField(max_length=100, default="")
     website = fields.CharField(max_length=300, default="")
-    languages = fields.JSONField(default=list)
-    fields_of_action = fields.JSONField(default=list)
-    description_map = fields.JSONField(default=dict)
+    languages: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    fields_of_action: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    description_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     search_text = fields.TextField(default="")
-    created_by = fields.ForeignKeyField("models.Account", related_name="organisations_created")
+    created_by: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="organisations_created"
+    )
+    created_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -36,8 +40,14 @@ class Organisation(Model):
 
 class OrganisationMember(Model):
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="members")
-    account = fields.ForeignKeyField("models.Account", related_name="organisation_memberships")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="members"
+    )
+    organisation_id: int
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="organisation_memberships"
+    )
+    account_id: int
     role = fields.CharField(max_length=10, default="member")
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -56,7 +66,7 @@ class OrganisationInput:
     fields_of_action: list[str]
     description: Mapping[str, str]
 
-    def cleaned(self) -> dict[str, object]:
+    def cleaned(self) -> dict[str, Any]:
         name = self.name.strip()
         if not 2 <= len(name) <= 150:
             raise Invalid("name", N_("2 to 150 characters"))

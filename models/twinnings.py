@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -24,18 +25,21 @@ from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
 class Twinning(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=30, unique=True)
-    title_map = fields.JSONField(default=dict)
-    summary_map = fields.JSONField(default=dict)
-    description_map = fields.JSONField(default=dict)
+    title_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    summary_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    description_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     primary_language = fields.CharField(max_length=5, default="en")
-    fields_of_action = fields.JSONField(default=list)
-    countries = fields.JSONField(default=list)
-    languages = fields.JSONField(default=list)
+    fields_of_action: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    countries: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    languages: fields.JSONField[list[str]] = fields.JSONField(default=list)
     phase = fields.CharField(max_length=20, default="identification", db_index=True)
     join_policy = fields.CharField(max_length=12, default="approval")
     licence = fields.CharField(max_length=30, default="CC-BY-SA-4.0")
     search_text = fields.TextField(default="")
-    created_by = fields.ForeignKeyField("models.Account", related_name="twinnings_created")
+    created_by: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="twinnings_created"
+    )
+    created_by_id: int
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -45,8 +49,14 @@ class Twinning(Model):
 
 class TwinningPartner(Model):
     id = fields.IntField(primary_key=True)
-    twinning = fields.ForeignKeyField("models.Twinning", related_name="partners")
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="twinnings")
+    twinning: fields.ForeignKeyRelation[Twinning] = fields.ForeignKeyField(
+        "models.Twinning", related_name="partners"
+    )
+    twinning_id: int
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="twinnings"
+    )
+    organisation_id: int
 
     class Meta:
         table = "twinning_partners"
@@ -55,8 +65,14 @@ class TwinningPartner(Model):
 
 class Membership(Model):
     id = fields.IntField(primary_key=True)
-    twinning = fields.ForeignKeyField("models.Twinning", related_name="memberships")
-    account = fields.ForeignKeyField("models.Account", related_name="memberships")
+    twinning: fields.ForeignKeyRelation[Twinning] = fields.ForeignKeyField(
+        "models.Twinning", related_name="memberships"
+    )
+    twinning_id: int
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="memberships"
+    )
+    account_id: int
     role = fields.CharField(max_length=10, default="member")
     state = fields.CharField(max_length=10, default="pending")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -86,7 +102,7 @@ class TwinningInput:
     licence: str = "CC-BY-SA-4.0"
     partner_slugs: list[str] = field(default_factory=list)
 
-    def cleaned(self) -> dict[str, object]:
+    def cleaned(self) -> dict[str, Any]:
         for name, value, allowed in (
             ("phase", self.phase, PHASES),
             ("join_policy", self.join_policy, JOIN_POLICIES),

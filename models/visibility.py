@@ -13,6 +13,8 @@ are hidden from everyone. Instance admins get no exception: partner-only means m
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
@@ -64,7 +66,7 @@ async def member_twinning_ids(viewer: Account | None) -> set[int]:
     viewer = _counts(viewer)
     if viewer is None:
         return set()
-    rows = await Membership.filter(account_id=viewer.id, state="accepted").values_list(
+    rows: list[Any] = await Membership.filter(account_id=viewer.id, state="accepted").values_list(
         "twinning_id", flat=True
     )
     return set(rows)

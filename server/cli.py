@@ -7,13 +7,14 @@ import asyncio
 import logging
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from models import db
 from models.config import ConfigError, Settings, load_settings
 from models.errors import ModelError
 
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 class CliError(Exception):
@@ -82,12 +83,12 @@ async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
             for a in await Account.all().order_by("username"):
                 print(f"{a.username}\t{a.email}\t{a.role}\t{a.state}")
         else:
-            account = await Account.get_or_none(username=args.name.lower())
-            if account is None:
+            found = await Account.get_or_none(username=args.name.lower())
+            if found is None:
                 raise CliError(f"no account named {args.name!r}")
-            account.state = "suspended" if args.action == "suspend" else "active"
-            await account.save(update_fields=["state"])
-            print(f"{account.username} is now {account.state}")
+            found.state = "suspended" if args.action == "suspend" else "active"
+            await found.save(update_fields=["state"])
+            print(f"{found.username} is now {found.state}")
         return 0
 
     return await _with_db(settings, work)

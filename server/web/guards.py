@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -37,7 +37,7 @@ def require_admin(request: Request) -> Account:
     return viewer
 
 
-async def get_or_404(model: type[M], **filters: object) -> M:
+async def get_or_404(model: type[M], **filters: Any) -> M:
     obj = await model.get_or_none(**filters)
     if obj is None:
         raise HTTPException(404)

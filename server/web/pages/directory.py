@@ -3,16 +3,21 @@ search; the search also finds updates, through the visibility rule like every li
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.queryset import QuerySet
 
+from models.content import ContentItem
 from models.facets import count_by, owners_with
 from models.organisations import Organisation
-from models.pagination import paginate
+from models.pagination import Page, paginate
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from server.web.forms import page_number
+from server.web.guards import viewer_of
 from server.web.render import render
 
 FILTERS = ("field", "country", "language", "phase")
@@ -23,6 +28,27 @@ def _filters(request: Request) -> dict[str, str]:
     return {f: request.query_params.get(f, "").strip()[:40] for f in FILTERS}
 
 
+async def _updates(request: Request, q: str, number: int) -> Page[ContentItem]:
+    """Updates found by text, through the visibility rule."""
+    query = visible_items(viewer_of(request)).filter(twinning_id__not_isnull=True)
+    if q:
+        query = query.filter(search_text__icontains=q.lower())
+    return await paginate(query.prefetch_related("twinning", "author"), number)
+
+
+async def _actors(
+    model: type[Twinning] | type[Organisation], filters: dict[str, str], q: str, number: int
+) -> Page[Any]:
+    owner = "twinning" if model is Twinning else "organisation"
+    query: QuerySet[Any] = model.all()
+    for facet, value in filters.items():
+        if value:
+            query = query.filter(id__in=owners_with(owner, facet, value))
+    if q:
+        query = query.filter(search_text__icontains=q.lower())
+    return await paginate(query.order_by("-created_at", "-id"), number)
+
+
 async def directory(request: Request) -> Response:
     kind = request.query_params.get("kind", "twinnings")
     kind = kind if kind in KINDS else "twinnings"
@@ -30,22 +56,10 @@ async def directory(request: Request) -> Response:
     filters = _filters(request)
     number = page_number(request)
     if kind == "updates":
-        query = visible_items(getattr(request.state, "viewer", None)).filter(
-            twinning_id__not_isnull=True
-        )
-        if q:
-            query = query.filter(search_text__icontains=q.lower())
-        page = await paginate(query.prefetch_related("twinning", "author"), number)
+        page = await _updates(request, q, number)
     else:
         model = Twinning if kind == "twinnings" else Organisation
-        owner = "twinning" if kind == "twinnings" else "organisation"
-        query = model.all()
-        for facet, value in filters.items():
-            if value:
-                query = query.filter(id__in=owners_with(owner, facet, value))
-        if q:
-            query = query.filter(search_text__icontains=q.lower())
-        page = await paginate(query.order_by("-created_at", "-id"), number)
+        page = await _actors(model, filters, q, number)
     counts = {
         "field": await count_by("twinning", "field"),
         "country": await count_by("twinning", "country"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -128,7 +130,7 @@ async def twinning_page(
     twinning: Twinning,
     page: Page[ContentItem],
     status: int = 200,
-    form: dict[str, object] | None = None,
+    form: Mapping[str, object] | None = None,
     error: str | None = None,
 ) -> Response:
     """The twinning's page; also re-rendered with the post form's error."""
