@@ -18,10 +18,13 @@ from models.organisations import (
     is_organisation_admin,
     remove_organisation_member,
 )
+from models.pagination import paginate
 from models.twinnings import TwinningPartner
-from server.web.forms import error_text, langmap, read_form, text, texts
+from server.web.forms import error_text, langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
+
+MAX_LISTED = 100  # twinnings of one organisation shown on its page
 
 
 def _input(form: FormData) -> OrganisationInput:
@@ -84,8 +87,16 @@ async def new_organisation(request: Request) -> Response:
 async def organisation_page(
     request: Request, org: Organisation, status: int = 200, error: str | None = None
 ) -> Response:
-    members = await OrganisationMember.filter(organisation=org).prefetch_related("account")
-    partners = await TwinningPartner.filter(organisation=org).prefetch_related("twinning")
+    members = await paginate(
+        OrganisationMember.filter(organisation=org).order_by("id").prefetch_related("account"),
+        page_number(request),
+    )
+    partners = (
+        await TwinningPartner.filter(organisation=org)
+        .order_by("-id")
+        .limit(MAX_LISTED)
+        .prefetch_related("twinning")
+    )
     return render(
         request,
         "organisation.html",

@@ -24,11 +24,13 @@ async def person(request: Request) -> Response:
         .prefetch_related("twinning", "author")
     )
     page = await paginate(items, page_number(request))
-    organisations = await OrganisationMember.filter(account=account).prefetch_related(
-        "organisation"
+    organisations = (
+        await OrganisationMember.filter(account=account).limit(100).prefetch_related("organisation")
     )
-    memberships = await Membership.filter(account=account, state="accepted").prefetch_related(
-        "twinning"
+    memberships = (
+        await Membership.filter(account=account, state="accepted")
+        .limit(100)
+        .prefetch_related("twinning")
     )
     return render(
         request,
