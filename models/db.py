@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "models.content",
     "models.facets",
     "models.ratelimits",
+    "models.keys",
 ]
 
 
