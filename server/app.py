@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from models import db
 from models.config import Settings
-from server import i18n
+from server import activitypub, i18n
 from server.errors import HANDLERS
 from server.middleware import BodyLimit, SecurityHeaders, ViewerAndLanguage
 from server.web.pages import (
@@ -62,6 +62,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             await db.close()
 
     routes = [
+        *activitypub.routes,
         *home.routes,
         *accounts.routes,
         *directory.routes,

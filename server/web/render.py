@@ -74,6 +74,5 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         registrations=settings.registrations,
         **context,
     )
-    return HTMLResponse(
-        html, status_code=status_code, headers={"Cache-Control": "private, no-store"}
-    )
+    headers = {"Cache-Control": "private, no-store", "Vary": "Accept, Cookie"}
+    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from federation.actors import organisation_document
 from models.errors import ModelError, NotAllowed
 from models.organisations import (
     Organisation,
@@ -20,6 +21,7 @@ from models.organisations import (
 )
 from models.pagination import paginate
 from models.twinnings import TwinningPartner
+from server.activitypub import activity_response, wants_actor
 from server.web.forms import error_text, langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
@@ -111,6 +113,9 @@ async def organisation_page(
 
 async def show_organisation(request: Request) -> Response:
     org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    if wants_actor(request):
+        settings = request.app.state.settings
+        return activity_response(await organisation_document(settings, org))
     return await organisation_page(request, org)
 
 

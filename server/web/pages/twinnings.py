@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from federation.actors import twinning_document
 from models.content import ContentItem
 from models.errors import ModelError
 from models.organisations import Organisation
@@ -23,6 +24,7 @@ from models.twinnings import (
     membership_of,
 )
 from models.visibility import visible_items
+from server.activitypub import activity_response, wants_actor
 from server.web.forms import error_text, langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
@@ -151,6 +153,9 @@ async def twinning_page(
 
 async def show_twinning(request: Request) -> Response:
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    if wants_actor(request):
+        settings = request.app.state.settings
+        return activity_response(await twinning_document(settings, twinning))
     items = visible_items(viewer_of(request)).filter(twinning=twinning).prefetch_related("author")
     return await twinning_page(request, twinning, await paginate(items, page_number(request)))
 

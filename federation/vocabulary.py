@@ -1,0 +1,33 @@
+"""ActivityStreams constants and the media types of ActivityPub."""
+
+from __future__ import annotations
+
+AS = "https://www.w3.org/ns/activitystreams"
+PUBLIC = f"{AS}#Public"
+PUBLIC_FORMS = frozenset({PUBLIC, "as:Public", "Public"})
+SECURITY = "https://w3id.org/security/v1"
+CONTEXT: list[object] = [
+    AS,
+    SECURITY,
+    {
+        "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+        "toot": "http://joinmastodon.org/ns#",
+        "discoverable": "toot:discoverable",
+        "lemmy": "https://join-lemmy.org/ns#",
+        "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+        "sensitive": "as:sensitive",
+    },
+]
+ACTIVITY_JSON = "application/activity+json"
+LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+def wants_activity_json(accept: str) -> bool:
+    """True for the media types ActivityPub servers ask with (and not for browsers' */*)."""
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media == ACTIVITY_JSON:
+            return True
+        if media == "application/ld+json" and "activitystreams" in part:
+            return True
+    return False
