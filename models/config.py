@@ -37,6 +37,7 @@ class Settings:
     registrations: str = "open"
     instance_name: str = "Jumelage"
     allow_private_addresses: bool = False
+    inline_worker: bool = True
 
     @property
     def base_url(self) -> str:
@@ -151,4 +152,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         registrations=_choice(env, "JUMELAGE_REGISTRATIONS", "open", REGISTRATION_MODES),
         instance_name=env.get("JUMELAGE_INSTANCE_NAME", "Jumelage").strip()[:80] or "Jumelage",
         allow_private_addresses=env.get("JUMELAGE_ALLOW_PRIVATE_ADDRESSES", "") == "1",
+        inline_worker=_choice(env, "JUMELAGE_INLINE_WORKER", "1", ("0", "1")) == "1",
     )

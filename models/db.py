@@ -23,6 +23,9 @@ MODEL_MODULES = [
     "models.facets",
     "models.ratelimits",
     "models.keys",
+    "models.remote",
+    "models.follows",
+    "models.queues",
 ]
 
 

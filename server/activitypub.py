@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from federation import actors
+from federation.context import Federation
 from federation.errors import FederationError
+from federation.inbox import MAX_INBOX_BODY, InboundPost, receive
 from federation.nodeinfo import nodeinfo, nodeinfo_links
 from federation.vocabulary import ACTIVITY_JSON, wants_activity_json
 from federation.webfinger import host_meta, webfinger
@@ -66,7 +68,41 @@ async def instance_actor_endpoint(request: Request) -> Response:
     return activity_response(await actors.instance_actor_document(request.app.state.settings))
 
 
+INBOX_TYPES = ("application/activity+json", "application/ld+json", "application/json")
+
+
+def federation_of(request: Request) -> Federation:
+    return request.app.state.federation
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status)
+
+
+async def inbox_endpoint(request: Request) -> Response:
+    """Shared and per-actor inboxes: 202 once the activity is checked and stored."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_INBOX_BODY:
+        return _error(413, "activity too large")
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media not in INBOX_TYPES:
+        return _error(415, "send application/activity+json")
+    body = await request.body()
+    settings = request.app.state.settings
+    url = settings.base_url + request.url.path
+    try:
+        stored = await receive(federation_of(request), InboundPost(url, request.headers, body))
+    except FederationError as exc:
+        return _error(exc.status, exc.message)
+    return JSONResponse({"status": "accepted" if stored else "duplicate"}, 202)
+
+
 routes = [
+    Route("/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/actor/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/u/{handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/t/{handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/o/{handle}/inbox", inbox_endpoint, methods=["POST"]),
     Route("/.well-known/webfinger", webfinger_endpoint),
     Route("/.well-known/host-meta", host_meta_endpoint),
     Route("/.well-known/nodeinfo", nodeinfo_links_endpoint),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +13,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from federation import worker as federation_worker
+from federation.context import Federation
 from models import db
 from models.config import Settings
 from server import activitypub, i18n
@@ -57,7 +60,16 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await prepare_database(settings)
+        fed = app.state.federation = await Federation.start(settings)
+        stop = asyncio.Event()
+        worker = None
+        if manage_database and settings.inline_worker:
+            worker = asyncio.create_task(federation_worker.run(fed, stop))
         yield
+        stop.set()
+        if worker is not None:
+            await worker
+        await fed.close()
         if manage_database:
             await db.close()
 

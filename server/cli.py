@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -29,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("demo", help="fill an empty instance with sample data")
+    sub.add_parser("worker", help="run federation queues (inbox and deliveries) only")
+    domains = sub.add_parser("domains", help="block remote domains").add_subparsers(
+        dest="action", required=True
+    )
+    block = domains.add_parser("block", help="block a domain and its subdomains")
+    block.add_argument("domain")
+    block.add_argument("--severity", choices=["suspend", "silence"], default="suspend")
+    block.add_argument("--reason", default="")
+    domains.add_parser("unblock", help="lift a block").add_argument("domain")
+    domains.add_parser("list", help="list blocks")
     users = sub.add_parser("users", help="manage accounts").add_subparsers(
         dest="action", required=True
     )
@@ -121,6 +132,51 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from federation import worker
+    from federation.context import Federation
+
+    async def work() -> int:
+        fed = await Federation.start(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        print("federation worker running; stop with Ctrl-C")
+        try:
+            await worker.run(fed, stop)
+        finally:
+            await fed.close()
+        return 0
+
+    return await _with_db(settings, work)
+
+
+async def cmd_domains(settings: Settings, args: argparse.Namespace) -> int:
+    from models.remote import DomainBlock
+
+    async def work() -> int:
+        if args.action == "list":
+            for b in await DomainBlock.all().order_by("domain"):
+                print(f"{b.domain}\t{b.severity}\t{b.reason}")
+            return 0
+        domain = args.domain.strip().lower().rstrip(".")
+        if not domain or "/" in domain or " " in domain:
+            raise CliError(f"not a domain name: {args.domain!r}")
+        if args.action == "block":
+            await DomainBlock.update_or_create(
+                domain=domain, defaults={"severity": args.severity, "reason": args.reason[:500]}
+            )
+            print(f"{domain} is blocked ({args.severity})")
+        elif await DomainBlock.filter(domain=domain).delete():
+            print(f"{domain} is no longer blocked")
+        else:
+            raise CliError(f"{domain} was not blocked")
+        return 0
+
+    return await _with_db(settings, work)
+
+
 def _check_bind(host: str, port: int) -> None:
     """Hypercorn reports a taken port with pages of tracebacks; say it in one line first."""
     try:
@@ -157,6 +213,8 @@ COMMANDS: dict[str, Command] = {
     "users": cmd_users,
     "twinnings": cmd_twinnings,
     "demo": cmd_demo,
+    "worker": cmd_worker,
+    "domains": cmd_domains,
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from tortoise import connections
 
+from federation.context import Federation
 from models import db
 from models.accounts import Account, create_account
 from models.config import Settings, load_settings
@@ -19,6 +20,12 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "follows",
+    "remote_actors",
+    "hosts",
+    "domain_blocks",
+    "inbox_activities",
+    "deliveries",
     "audiences",
     "content_items",
     "memberships",
@@ -43,6 +50,7 @@ async def settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
             "JUMELAGE_DATA_DIR": str(data_dir),
             "JUMELAGE_DATABASE_URL": url,
             "JUMELAGE_DOMAIN": "testserver.localhost",
+            "JUMELAGE_ALLOW_PRIVATE_ADDRESSES": "1",
         }
     )
     await db.migrate(settings)
@@ -60,9 +68,20 @@ async def clean_tables(settings: Settings) -> AsyncIterator[None]:
         await conn.execute_query(f"DELETE FROM {table}")
 
 
+@pytest_asyncio.fixture
+async def fed(settings: Settings) -> AsyncIterator[Federation]:
+    federation = await Federation.start(settings)
+    yield federation
+    await federation.close()
+
+
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
-    return create_app(settings, manage_database=False)
+def app(settings: Settings, fed: Federation):  # type: ignore[no-untyped-def]
+    """The app without its lifespan (httpx does not run it): the federation context is the
+    test's, and no worker runs, so tests drive the queues with ``run_once``."""
+    application = create_app(settings, manage_database=False)
+    application.state.federation = fed
+    return application
 
 
 @pytest_asyncio.fixture

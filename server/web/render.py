@@ -9,15 +9,16 @@ from urllib.parse import urlencode
 
 import jinja2
 from babel.dates import format_datetime
+from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from models.config import LOCALES
 from models.langmap import pick
+from models.markup import markdown_to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
 from server import i18n
-from server.markup import markdown_to_html
 from server.web.guards import take_flashes
 from server.web.session import csrf_token
 
@@ -30,7 +31,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-_env.filters["markdown"] = markdown_to_html
+_env.filters["markdown"] = lambda text: Markup(markdown_to_html(text))  # sanitised by nh3
 _env.filters["language_name"] = i18n.language_name
 _env.filters["country_name"] = i18n.country_name
 _env.globals.update(

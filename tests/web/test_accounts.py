@@ -15,6 +15,7 @@ from tests.conftest import PASSWORD, log_in, make_account, post_form
 
 def _client_for(settings: Settings, **changes: object) -> httpx.AsyncClient:
     app = create_app(dataclasses.replace(settings, **changes), manage_database=False)
+    app.state.federation = None  # these tests touch no federation
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver.localhost")
 

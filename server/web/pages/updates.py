@@ -7,12 +7,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from federation import publish
+from federation.serialize import update_to_object, with_context
+from models.accounts import Account
 from models.content import ContentItem, delete_update, edit_update, may_edit, post_update
 from models.errors import ModelError
 from models.pagination import Page
 from models.twinnings import Twinning
 from models.visibility import may_view
 from server import i18n
+from server.activitypub import activity_response, federation_of, wants_actor
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import twinning_page
@@ -48,12 +52,18 @@ async def post(request: Request) -> Response:
         }
         empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
         return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+    await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
 async def show(request: Request) -> Response:
     twinning, item = await _visible_update(request)
     await item.fetch_related("author")
+    if wants_actor(request):
+        settings = request.app.state.settings
+        return activity_response(
+            with_context(update_to_object(settings, twinning, item, item.author))
+        )
     return render(
         request,
         "update.html",
@@ -89,6 +99,7 @@ async def edit(request: Request) -> Response:
             form=values,
             error=error_text(exc),
         )
+    await publish.update_edited(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -96,7 +107,9 @@ async def delete(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     await read_form(request)
+    author = await Account.get(id=item.author_id)
     await delete_update(viewer, item)
+    await publish.update_deleted(federation_of(request), item, twinning, author)
     flash(request, i18n.gettext("The update was deleted."))
     return redirect(f"/t/{twinning.slug}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _TAGS = {
@@ -28,7 +27,7 @@ _TAGS = {
 }
 
 
-def markdown_to_html(text: str) -> Markup:
+def markdown_to_html(text: str) -> str:
     html = _md.render(text or "")
     clean = nh3.clean(
         html,
@@ -37,4 +36,4 @@ def markdown_to_html(text: str) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer ugc",
     )
-    return Markup(clean)
+    return clean

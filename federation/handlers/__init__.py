@@ -1,0 +1,1 @@
+"""One module per kind of inbound activity; ``federation.processing`` dispatches to them."""

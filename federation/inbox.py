@@ -1,0 +1,132 @@
+"""The inbox: check everything about a POSTed activity, store it, answer 202. Processing happens
+later in a worker (``federation.processing``), so a crash after 202 loses nothing.
+
+A refused request leaves no row behind: nothing is written before every check has passed
+(except the cache of the sender's actor document)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.exceptions import IntegrityError
+
+from federation.context import Federation
+from federation.errors import FederationError, OriginMismatch, SignatureError
+from federation.remote_actors import key_lookup
+from federation.signatures import VerifiedKey, verify_request
+from models.queues import InboxActivity
+from models.remote import block_of, host_of, mark_host_alive
+
+log = logging.getLogger(__name__)
+MAX_INBOX_BODY = 256 * 1024
+MAX_DEPTH = 20
+
+
+class Malformed(FederationError):
+    status = 400
+
+
+class TooLarge(FederationError):
+    status = 413
+
+
+class Blocked(FederationError):
+    status = 403
+
+
+@dataclass(frozen=True)
+class InboundPost:
+    url: str  # our canonical URL of the inbox that was asked
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()], default=level)
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value], default=level)
+    return level
+
+
+def parse_activity(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_INBOX_BODY:
+        raise TooLarge("activity too large")
+    try:
+        activity = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise Malformed("body is not JSON") from exc
+    if not isinstance(activity, dict) or _depth(activity) > MAX_DEPTH:
+        raise Malformed("activity must be a JSON object of reasonable depth")
+    for key in ("id", "type", "actor"):
+        if not isinstance(activity.get(key), str) or not activity[key]:
+            raise Malformed(f"activity needs a string {key}")
+    if urlsplit(activity["actor"]).scheme not in ("https", "http"):
+        raise Malformed("actor must be an http(s) URI")
+    return activity
+
+
+def _origin(uri: str) -> str:
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_origins(activity: dict[str, Any], own_domain: str) -> None:
+    """The activity and any object it carries inline come from the actor's origin; nothing
+    inbound speaks for our own domain. Announce carries other origins' objects by id only,
+    and they are fetched from their own origin when needed."""
+    actor = activity["actor"]
+    if urlsplit(actor).netloc.lower() == own_domain:
+        raise OriginMismatch("activity claims to come from this instance")
+    if _origin(activity["id"]) != _origin(actor):
+        raise OriginMismatch("activity id is not on the actor's origin")
+    obj = activity.get("object")
+    if isinstance(obj, dict) and activity["type"] not in ("Announce", "Accept", "Reject"):
+        object_id = obj.get("id")
+        if isinstance(object_id, str) and _origin(object_id) != _origin(actor):
+            raise OriginMismatch("embedded object is not on the actor's origin")
+        author = obj.get("attributedTo")
+        if isinstance(author, str) and activity["type"] in ("Create", "Update"):
+            if author != actor:
+                raise OriginMismatch("embedded object is attributed to someone else")
+
+
+async def _verify(fed: Federation, post: InboundPost) -> VerifiedKey:
+    settings = fed.settings
+    args = ("POST", post.url, post.headers, post.body)
+    try:
+        return await verify_request(*args, domain=settings.domain, lookup=key_lookup(fed))
+    except SignatureError as first:
+        if "does not verify" not in first.message and "unknown" not in first.message:
+            raise
+    # The sender may have rotated its key: fetch its actor once more and try again.
+    return await verify_request(*args, domain=settings.domain, lookup=key_lookup(fed, True))
+
+
+async def receive(fed: Federation, post: InboundPost) -> bool:
+    """Checks and stores one inbound activity; False when it was a duplicate."""
+    activity = parse_activity(post.body)
+    if await block_of(activity["actor"]):
+        raise Blocked("this domain is blocked here")
+    check_origins(activity, fed.settings.domain)
+    verified = await _verify(fed, post)
+    if verified.owner != activity["actor"]:
+        raise SignatureError("the signing key does not belong to the activity's actor")
+    await mark_host_alive(host_of(activity["actor"]))
+    try:
+        await InboxActivity.create(
+            activity_uri=activity["id"],
+            actor_uri=activity["actor"],
+            payload=post.body.decode("utf-8", errors="replace"),
+        )
+    except IntegrityError:
+        log.info("duplicate activity %s", activity["id"])
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""Our own actors named by URI in inbound activities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from models.accounts import Account
+from models.config import Settings
+from models.organisations import Organisation
+from models.twinnings import Twinning
+
+KINDS = {"u": "person", "t": "twinning", "o": "organisation"}
+
+
+@dataclass(frozen=True)
+class LocalTarget:
+    actor_type: str
+    actor_id: int
+    uri: str
+
+    @property
+    def key_id(self) -> str:
+        return self.uri + "#main-key"
+
+
+def object_uri(value: object) -> str:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
+    """The local person, twinning or organisation at ``uri``, if it is one of ours."""
+    parts = urlsplit(uri)
+    if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
+        return None
+    segments = parts.path.strip("/").split("/")
+    if len(segments) != 2 or segments[0] not in KINDS:
+        return None
+    kind, handle = KINDS[segments[0]], segments[1]
+    found: Account | Twinning | Organisation | None
+    if kind == "person":
+        found = await Account.get_or_none(username=handle, state="active")
+    elif kind == "twinning":
+        found = await Twinning.get_or_none(slug=handle)
+    else:
+        found = await Organisation.get_or_none(slug=handle)
+    return LocalTarget(kind, found.id, uri) if found else None

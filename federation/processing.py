@@ -1,0 +1,90 @@
+"""The inbox worker: takes stored activities in arrival order and applies them. A row is leased
+while it is processed, so several workers never apply one activity together, and a worker that
+dies mid-way leaves the row to be taken again when the lease ends."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from tortoise.expressions import Q
+
+from federation.context import Federation
+from federation.errors import FederationError
+from federation.handlers import actors, follow
+from federation.local import object_uri
+from models.queues import InboxActivity
+from models.remote import now
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+Handler = Callable[[Federation, dict[str, Any]], Awaitable[None]]
+
+
+def handler_for(activity: dict[str, Any]) -> Handler | None:
+    kind = activity.get("type")
+    obj = activity.get("object")
+    object_type = obj.get("type") if isinstance(obj, dict) else None
+    about_actor = object_uri(obj) == activity.get("actor")
+    if kind == "Follow":
+        return follow.on_follow
+    if kind == "Undo" and (object_type == "Follow" or object_type is None):
+        return follow.on_undo_follow
+    if kind == "Update" and about_actor:
+        return actors.on_update_actor
+    if kind == "Delete" and about_actor:
+        return actors.on_delete_actor
+    return None
+
+
+async def _lease(row: InboxActivity) -> bool:
+    at = now()
+    taken = await InboxActivity.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), id=row.id, processed_at=None
+    ).update(claimed_until=at + LEASE, attempts=row.attempts + 1)
+    return taken == 1
+
+
+async def _failed(row: InboxActivity, detail: str) -> None:
+    done = row.attempts + 1 >= MAX_ATTEMPTS
+    await InboxActivity.filter(id=row.id).update(
+        last_error=detail[:1000], claimed_until=None, processed_at=now() if done else None
+    )
+
+
+async def process_one(fed: Federation, row: InboxActivity) -> None:
+    activity = json.loads(row.payload)
+    handler = handler_for(activity)
+    try:
+        if handler is not None:
+            await handler(fed, activity)
+    except FederationError as exc:
+        log.warning("activity %s failed: %s", row.activity_uri, exc.detail)
+        await _failed(row, exc.detail)
+        return
+    except Exception as exc:  # a bug or a payload we did not foresee: keep the worker alive
+        log.exception("activity %s crashed its handler", row.activity_uri)
+        await _failed(row, repr(exc))
+        return
+    await InboxActivity.filter(id=row.id).update(processed_at=now(), claimed_until=None)
+
+
+async def process_inbox(fed: Federation, limit: int = 50) -> int:
+    """One cycle; returns how many activities were taken."""
+    rows = (
+        await InboxActivity.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now()), processed_at=None
+        )
+        .order_by("id")
+        .limit(limit)
+    )
+    taken = 0
+    for row in rows:
+        if await _lease(row):
+            taken += 1
+            await process_one(fed, row)
+    return taken

@@ -1,0 +1,86 @@
+"""Our content as ActivityStreams: an update is a ``Note`` (or an ``Article`` when it has a
+title, with the mandatory ``summary`` Mastodon shows), addressed by the visibility rule's
+audience: public items to Public and the twinning's followers, never anything else."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from federation.actors import person_uri, twinning_uri
+from federation.vocabulary import AS, CONTEXT, PUBLIC
+from models.accounts import Account
+from models.config import Settings
+from models.content import ContentItem
+from models.markup import markdown_to_html
+from models.twinnings import Twinning
+
+SUMMARY_LENGTH = 280
+
+
+def item_uri(settings: Settings, twinning: Twinning, item: ContentItem) -> str:
+    return f"{twinning_uri(settings, twinning.slug)}/updates/{item.id}"
+
+
+def _ordered(langmap: dict[str, str], primary: str) -> dict[str, str]:
+    return dict(sorted(langmap.items(), key=lambda kv: kv[0] != primary))
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def addressing(settings: Settings, twinning: Twinning, item: ContentItem) -> dict[str, list[str]]:
+    """Only public items leave the instance for now: partner-only items would go to the
+    twinning's members collection and each member explicitly (not yet federated)."""
+    group = twinning_uri(settings, twinning.slug)
+    assert item.visibility == "public", "partner-only items are not addressed publicly"
+    return {"to": [PUBLIC], "cc": [f"{group}/followers", group]}
+
+
+def update_to_object(
+    settings: Settings, twinning: Twinning, item: ContentItem, author: Account
+) -> dict[str, Any]:
+    primary = item.primary_language
+    content_map = {lang: markdown_to_html(text) for lang, text in item.content_map.items()}
+    content_map = _ordered(content_map, primary)
+    obj: dict[str, Any] = {
+        "id": item_uri(settings, twinning, item),
+        "type": "Article" if item.title_map else "Note",
+        "attributedTo": person_uri(settings, author.username),
+        "audience": twinning_uri(settings, twinning.slug),
+        "content": content_map.get(primary) or next(iter(content_map.values())),
+        "contentMap": content_map,
+        "mediaType": "text/html",
+        "source": {"content": item.content_map.get(primary, ""), "mediaType": "text/markdown"},
+        "published": item.created_at.isoformat(),
+        "url": item_uri(settings, twinning, item),
+        "sensitive": False,
+        **addressing(settings, twinning, item),
+    }
+    if item.updated_at:
+        obj["updated"] = item.updated_at.isoformat()
+    if item.title_map:
+        names = _ordered(item.title_map, primary)
+        obj["name"] = names.get(primary) or next(iter(names.values()))
+        obj["nameMap"] = names
+        obj["summary"] = _plain(obj["content"])[:SUMMARY_LENGTH]
+    return obj
+
+
+def with_context(document: dict[str, Any]) -> dict[str, Any]:
+    return {"@context": CONTEXT, **document}
+
+
+def activity(
+    kind: str, activity_id: str, actor: str, obj: Any, to: list[str], cc: list[str]
+) -> dict[str, Any]:
+    return {
+        "@context": AS,
+        "id": activity_id,
+        "type": kind,
+        "actor": actor,
+        "object": obj,
+        "to": to,
+        "cc": cc,
+    }

@@ -1,0 +1,78 @@
+"""What we know of other servers: their actors (cached, with keys), their hosts' health, and
+the admin's domain blocks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from tortoise import fields
+from tortoise.models import Model
+
+BLOCK_SEVERITIES = ("suspend", "silence")
+
+
+class RemoteActor(Model):
+    id = fields.IntField(primary_key=True)
+    uri = fields.CharField(max_length=500, unique=True)
+    actor_type = fields.CharField(max_length=20)
+    handle = fields.CharField(max_length=100, default="")
+    domain = fields.CharField(max_length=255, db_index=True)
+    name = fields.CharField(max_length=200, default="")
+    url = fields.CharField(max_length=500, default="")
+    inbox = fields.CharField(max_length=500)
+    shared_inbox = fields.CharField(max_length=500, default="")
+    key_id = fields.CharField(max_length=500, default="", db_index=True)
+    public_key_pem = fields.TextField(default="")
+    fetched_at = fields.DatetimeField()
+
+    class Meta:
+        table = "remote_actors"
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+
+class Host(Model):
+    """Delivery health per remote host: unavailable after days of failure, revived by any
+    success or any inbound activity from it."""
+
+    id = fields.IntField(primary_key=True)
+    host = fields.CharField(max_length=255, unique=True)
+    failing_since = fields.DatetimeField(null=True)
+    unavailable = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "hosts"
+
+
+class DomainBlock(Model):
+    id = fields.IntField(primary_key=True)
+    domain = fields.CharField(max_length=255, unique=True)
+    severity = fields.CharField(max_length=10, default="suspend")
+    reason = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "domain_blocks"
+
+
+def host_of(uri: str) -> str:
+    return (urlsplit(uri).hostname or "").lower()
+
+
+async def block_of(uri_or_domain: str) -> DomainBlock | None:
+    """The block covering a URI's host or any parent domain of it."""
+    host = host_of(uri_or_domain) if "://" in uri_or_domain else uri_or_domain.lower()
+    parts = host.split(".")
+    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [host]
+    return await DomainBlock.filter(domain__in=candidates).first()
+
+
+async def mark_host_alive(host: str) -> None:
+    await Host.filter(host=host).update(failing_since=None, unavailable=False)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,106 @@
+"""A stand-in for another fediverse server, on loopback: every GET answers an actor document
+(a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key), every POST to an
+inbox is recorded, and its answers can be scripted (503 then 202, say)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from federation.signatures import generate_keypair, sign_request
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "fediverse"
+PUBLIC_PEM, PRIVATE_PEM = generate_keypair()
+OTHER_PUBLIC_PEM, OTHER_PRIVATE_PEM = generate_keypair()
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def activity(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+@dataclass
+class Peer:
+    base: str = ""
+    received: list[Received] = field(default_factory=list)
+    answers: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+
+    def actor(self, name: str) -> str:
+        return f"{self.base}/users/{name}"
+
+    def actor_document(self, uri: str) -> dict[str, Any]:
+        person = json.loads((FIXTURES / "mastodon" / "objects" / "person.json").read_text())
+        person.update(
+            {
+                "id": uri,
+                "preferredUsername": uri.rsplit("/", 1)[-1],
+                "inbox": f"{uri}/inbox",
+                "outbox": f"{uri}/outbox",
+                "followers": f"{uri}/followers",
+                "endpoints": {"sharedInbox": f"{self.base}/inbox"},
+                "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": PUBLIC_PEM},
+            }
+        )
+        return person
+
+    def signed_post(
+        self,
+        name: str,
+        activity: dict[str, Any],
+        inbox_url: str,
+        private_pem: str = PRIVATE_PEM,
+        key_name: str | None = None,
+        **sign_options: Any,
+    ) -> tuple[dict[str, str], bytes]:
+        """Headers and body as Mastodon sends them: signed over (request-target), host, date,
+        digest with rsa-sha256."""
+        body = json.dumps(activity).encode()
+        key_id = self.actor(key_name or name) + "#main-key"
+        headers = sign_request("POST", inbox_url, key_id, private_pem, body, **sign_options)
+        headers["content-type"] = "application/activity+json"
+        return headers, body
+
+
+def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
+    peer = Peer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(
+            self, status: int, body: bytes = b"", extra: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/activity+json")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._answer(200, json.dumps(peer.actor_document(peer.base + self.path)).encode())
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            status, extra = peer.answers.popleft() if peer.answers else (202, {})
+            if 200 <= status < 300:
+                peer.received.append(Received(self.path, dict(self.headers.items()), body))
+            self._answer(status, b"", extra)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    peer.base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return peer, server
