@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from federation import actors
+from federation import actors, collections
 from federation.context import Federation
 from federation.errors import FederationError
 from federation.inbox import MAX_INBOX_BODY, InboundPost, receive
+from federation.local import LocalTarget, local_target
 from federation.nodeinfo import nodeinfo, nodeinfo_links
 from federation.vocabulary import ACTIVITY_JSON, wants_activity_json
 from federation.webfinger import host_meta, webfinger
@@ -97,7 +99,52 @@ async def inbox_endpoint(request: Request) -> Response:
     return JSONResponse({"status": "accepted" if stored else "duplicate"}, 202)
 
 
+async def _target(request: Request) -> LocalTarget:
+    settings = request.app.state.settings
+    prefix = request.url.path.split("/")[1]
+    handle = request.path_params.get("handle") or request.path_params["slug"]
+    uri = f"{settings.base_url}/{prefix}/{handle}"
+    target = await local_target(settings, uri)
+    if target is None:
+        raise HTTPException(404)
+    return target
+
+
+async def outbox_endpoint(request: Request) -> Response:
+    raw = request.query_params.get("page")
+    if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= 10_000):
+        return _error(400, "page must be a whole number from 1")
+    page = int(raw) if raw is not None else None
+    settings = request.app.state.settings
+    return activity_response(await collections.outbox(settings, await _target(request), page))
+
+
+async def followers_endpoint(request: Request) -> Response:
+    return activity_response(await collections.followers(await _target(request)))
+
+
+async def following_endpoint(request: Request) -> Response:
+    return activity_response(await collections.following(await _target(request)))
+
+
+async def members_collection(request: Request) -> Response:
+    """The members collection of a twinning (its HTML page shares the address)."""
+    return activity_response(await collections.members(await _target(request)))
+
+
+def _collection_routes() -> list[Route]:
+    routes = []
+    for prefix in ("u", "t", "o"):
+        routes += [
+            Route(f"/{prefix}/{{handle}}/outbox", outbox_endpoint),
+            Route(f"/{prefix}/{{handle}}/followers", followers_endpoint),
+            Route(f"/{prefix}/{{handle}}/following", following_endpoint),
+        ]
+    return routes
+
+
 routes = [
+    *_collection_routes(),
     Route("/inbox", inbox_endpoint, methods=["POST"]),
     Route("/actor/inbox", inbox_endpoint, methods=["POST"]),
     Route("/u/{handle}/inbox", inbox_endpoint, methods=["POST"]),

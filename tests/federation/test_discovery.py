@@ -153,3 +153,29 @@ async def test_nodeinfo_counts_only_public_posts(client: httpx.AsyncClient) -> N
     assert info["protocols"] == ["activitypub"]
     assert info["usage"]["users"]["total"] == 2
     assert info["usage"]["localPosts"] == 1
+
+
+async def test_outbox_lists_public_updates_only(client: httpx.AsyncClient) -> None:
+    await _world()
+    outbox = (await client.get("/t/brest_lapaz/outbox", headers=AP)).json()
+    assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 1
+    page = (await client.get(outbox["first"].removeprefix(BASE), headers=AP)).json()
+    assert page["type"] == "OrderedCollectionPage"
+    [create] = page["orderedItems"]
+    assert create["type"] == "Create" and "Bonjour" in create["object"]["content"]
+    assert "Secret" not in str(page)
+    person = (await client.get("/u/maelle/outbox?page=1", headers=AP)).json()
+    assert len(person["orderedItems"]) == 1
+    assert (await client.get("/u/maelle/outbox?page=x", headers=AP)).status_code == 400
+    assert (await client.get("/u/ghost/outbox", headers=AP)).status_code == 404
+
+
+async def test_followers_following_and_members_give_sizes(client: httpx.AsyncClient) -> None:
+    await _world()
+    members = (await client.get("/t/brest_lapaz/members", headers=AP)).json()
+    assert members["totalItems"] == 2 and "orderedItems" not in members
+    followers = (await client.get("/t/brest_lapaz/followers", headers=AP)).json()
+    assert followers["totalItems"] == 0
+    following = (await client.get("/o/brest_num/following", headers=AP)).json()
+    assert following["type"] == "OrderedCollection"
+    assert (await client.get("/t/brest_lapaz/members")).status_code == 404  # HTML: members only

@@ -1,6 +1,7 @@
-"""Walks every GET route of the web UI as an anonymous visitor, a signed-in non-member (with a
-pending request), an instance admin who is not a member, and a member: the partner-only update
-reaches the member alone, including through search, the directory, profiles and pagination."""
+"""Walks every GET route, as HTML and as ActivityPub, as an anonymous visitor, a signed-in
+non-member (with a pending request), an instance admin who is not a member, and a member: the
+partner-only update reaches the member alone, including through search, the directory,
+profiles, outboxes and pagination."""
 
 from __future__ import annotations
 
@@ -46,16 +47,19 @@ async def _world() -> tuple[Twinning, ContentItem]:
 
 
 def _get_paths(app, slug: str, item_id: int) -> list[str]:  # type: ignore[no-untyped-def]
-    values = {"slug": slug, "item_id": str(item_id), "username": "author"}
+    handles = {"u": "author", "t": slug, "o": "org_a"}
     paths = []
     for route in app.routes:
         if not isinstance(route, Route) or "GET" not in (route.methods or ()):
             continue
-        path = route.path
-        if path.startswith("/o/"):
-            path = path.replace("{slug}", "org_a")
-        path = PARAMS_RE.sub(lambda m: values[m.group(1)], path)
-        paths.append(path)
+        prefix = route.path.split("/")[1]
+        values = {
+            "slug": handles.get(prefix, slug),
+            "handle": handles.get(prefix, ""),
+            "item_id": str(item_id),
+            "username": "author",
+        }
+        paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [
         f"/t/{slug}?page=2",
         f"/t/{slug}?page=3",
@@ -65,12 +69,22 @@ def _get_paths(app, slug: str, item_id: int) -> list[str]:  # type: ignore[no-un
         "/directory?q=budget",
         "/u/author?page=2",
         f"/t/{slug}/members?page=2",
+        f"/t/{slug}/outbox?page=1",
+        f"/t/{slug}/outbox?page=2",
+        "/u/author/outbox?page=2",
+        "/.well-known/webfinger?resource=acct:author@t.localhost",
     ]
     return paths + extras
 
 
+AP = {"Accept": "application/activity+json"}
+
+
 async def _bodies(client: httpx.AsyncClient, paths: list[str]) -> dict[str, httpx.Response]:
-    return {p: await client.get(p) for p in paths}
+    """Each path as a browser and as an ActivityPub client asks for it."""
+    seen = {p: await client.get(p) for p in paths}
+    seen.update({f"{p} (activity+json)": await client.get(p, headers=AP) for p in paths})
+    return seen
 
 
 async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from models.twinnings import (
 )
 from models.visibility import may_see_members
 from server import i18n
+from server.activitypub import members_collection, wants_actor
 from server.web.forms import error_text, page_number, read_form, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
@@ -56,6 +57,8 @@ async def leave(request: Request) -> Response:
 
 
 async def members_page(request: Request) -> Response:
+    if wants_actor(request):
+        return await members_collection(request)
     return await _members_page(request, await _twinning(request))
 
 

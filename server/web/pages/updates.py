@@ -60,6 +60,10 @@ async def show(request: Request) -> Response:
     twinning, item = await _visible_update(request)
     await item.fetch_related("author")
     if wants_actor(request):
+        # Fetches are judged as the remote server, not the browser session: until signed
+        # fetches by remote members exist, that is the anonymous face of the rule.
+        if not await may_view(None, item):
+            raise HTTPException(404)
         settings = request.app.state.settings
         return activity_response(
             with_context(update_to_object(settings, twinning, item, item.author))

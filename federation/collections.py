@@ -1,0 +1,98 @@
+"""Collections of our actors: outbox, followers, following, members. Outboxes list public
+items only (the visibility rule's query for an anonymous viewer); follower and member
+collections give their size and keep their items to themselves, as Mastodon's hidden
+networks do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
+from federation.actors import person_uri
+from federation.local import LocalTarget
+from federation.serialize import update_to_object
+from federation.vocabulary import AS
+from models.accounts import Account
+from models.config import Settings
+from models.content import ContentItem
+from models.follows import Follow
+from models.pagination import paginate
+from models.twinnings import Membership, Twinning
+from models.visibility import visible_items
+
+PAGE_SIZE = 20
+
+
+def _collection(uri: str, total: int, first: str | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": AS,
+        "id": uri,
+        "type": "OrderedCollection",
+        "totalItems": total,
+    }
+    if first:
+        doc["first"] = first
+    return doc
+
+
+def _public_items(target: LocalTarget) -> QuerySet[ContentItem]:
+    items = visible_items(None).filter(twinning_id__not_isnull=True)
+    if target.actor_type == "twinning":
+        return items.filter(twinning_id=target.actor_id)
+    if target.actor_type == "person":
+        return items.filter(author_id=target.actor_id)
+    return items.filter(id=-1)  # organisations publish nothing yet
+
+
+async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> dict[str, Any]:
+    uri = f"{target.uri}/outbox"
+    query = _public_items(target)
+    if page is None:
+        return _collection(uri, await query.count(), f"{uri}?page=1")
+    found = await paginate(query.prefetch_related("twinning", "author"), page, PAGE_SIZE)
+    items = []
+    for item in found.items:
+        twinning: Twinning = item.twinning  # type: ignore[assignment]
+        author: Account = item.author  # type: ignore[assignment]
+        obj = update_to_object(settings, twinning, item, author)
+        items.append(
+            {
+                "id": f"{obj['id']}#create",
+                "type": "Create",
+                "actor": person_uri(settings, author.username),
+                "object": obj,
+                "to": obj["to"],
+                "cc": obj["cc"],
+                "published": obj["published"],
+            }
+        )
+    doc = {
+        "@context": AS,
+        "id": f"{uri}?page={page}",
+        "type": "OrderedCollectionPage",
+        "partOf": uri,
+        "orderedItems": items,
+    }
+    if found.has_next:
+        doc["next"] = f"{uri}?page={page + 1}"
+    if found.has_previous:
+        doc["prev"] = f"{uri}?page={page - 1}"
+    return doc
+
+
+async def followers(target: LocalTarget) -> dict[str, Any]:
+    total = await Follow.filter(
+        target_type=target.actor_type, target_id=target.actor_id, state="accepted"
+    ).count()
+    return _collection(f"{target.uri}/followers", total)
+
+
+async def following(target: LocalTarget) -> dict[str, Any]:
+    """Our actors follow no one yet (following remote actors comes with the client API)."""
+    return _collection(f"{target.uri}/following", 0)
+
+
+async def members(target: LocalTarget) -> dict[str, Any]:
+    total = await Membership.filter(twinning_id=target.actor_id, state="accepted").count()
+    return _collection(f"{target.uri}/members", total)
