@@ -22,17 +22,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def running_server(data_dir: Path, database_url: str, **env: str) -> Iterator[str]:
-    """Migrates, starts the server, waits until it answers, yields its base URL, stops it."""
-    port = free_port()
-    full_env = {
+def server_env(data_dir: Path, database_url: str, port: int, **env: str) -> dict[str, str]:
+    return {
         **os.environ,
         "JUMELAGE_DATA_DIR": str(data_dir),
         "JUMELAGE_DATABASE_URL": database_url,
         "JUMELAGE_DOMAIN": f"127.0.0.1:{port}",
+        "JUMELAGE_ALLOW_PRIVATE_ADDRESSES": "1",
         **env,
     }
+
+
+def jumelage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "server.cli", *args]
+    return subprocess.run(
+        command, env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
+    )
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, database_url: str, port: int | None = None, kill: bool = False, **env: str
+) -> Iterator[str]:
+    """Migrates, starts the server, waits until it answers, yields its base URL, stops it
+    (with SIGKILL when ``kill``, as a crash would)."""
+    port = port or free_port()
+    full_env = server_env(data_dir, database_url, port, **env)
     command = [sys.executable, "-m", "server.cli"]
     subprocess.run(
         [*command, "migrate"], env=full_env, cwd=ROOT, check=True, timeout=120, capture_output=True
@@ -58,6 +73,9 @@ def running_server(data_dir: Path, database_url: str, **env: str) -> Iterator[st
                 time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
+        if kill:
+            proc.kill()
+        else:
+            proc.terminate()
         proc.wait(timeout=10)
         log.close()
