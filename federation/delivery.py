@@ -22,12 +22,13 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from federation.actors import actor_key
 from federation.context import Federation, signer_with
 from federation.errors import FederationError
+from federation.fetch import HOSTS_AT_ONCE, RemoteClient, Signer
 from federation.vocabulary import ACTIVITY_JSON
 from models.queues import Delivery
 from models.remote import Host, block_of, host_of, now
@@ -124,11 +125,24 @@ async def _reschedule(
     await row.save()
 
 
-async def _send(fed: Federation, row: Delivery, at: datetime) -> bool:
-    key = await actor_key(row.signer_type, row.signer_id)
-    signer = signer_with(row.signer_key_id, key.private_pem)
+class _Signers:
+    """Signers of one cycle, so a key is read once per cycle rather than once per row."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, int, str], Signer] = {}
+
+    async def of(self, row: Delivery) -> Signer:
+        ident = (row.signer_type, row.signer_id, row.signer_key_id)
+        if ident not in self.known:
+            key = await actor_key(row.signer_type, row.signer_id)
+            self.known[ident] = signer_with(row.signer_key_id, key.private_pem)
+        return self.known[ident]
+
+
+async def _send(client: RemoteClient, row: Delivery, at: datetime, signers: _Signers) -> bool:
+    signer = await signers.of(row)
     try:
-        answer = await fed.client.request(
+        answer = await client.request(
             "POST",
             row.inbox_url,
             body=row.payload.encode(),
@@ -139,9 +153,6 @@ async def _send(fed: Federation, row: Delivery, at: datetime) -> bool:
         await _reschedule(row, exc.message, at, None, final=False)
         return False
     if 200 <= answer.status < 300:
-        row.state, row.attempts, row.claim_token = "done", row.attempts + 1, ""
-        await row.save()
-        await Host.filter(host=row.host).update(failing_since=None, unavailable=False)
         return True
     retried = answer.status >= 500 or answer.status in RETRIED_STATUSES
     wait = _retry_after(answer.headers.get("retry-after"), at)
@@ -149,16 +160,35 @@ async def _send(fed: Federation, row: Delivery, at: datetime) -> bool:
     return False
 
 
-async def _deliver_host(fed: Federation, rows: list[Delivery], at: datetime) -> int:
-    """In order; after a failure the host's later rows wait, so order is kept."""
-    sent = 0
-    for index, row in enumerate(rows):
-        if not await _send(fed, row, at):
-            later = [r.id for r in rows[index + 1 :]]
-            await Delivery.filter(id__in=later).update(claim_token="", claimed_until=None)
-            break
-        sent += 1
+async def _deliver_host(
+    fed: Federation, rows: list[Delivery], at: datetime, signers: _Signers
+) -> list[int]:
+    """In order; after a failure the host's later rows wait, so order is kept. Returns the
+    ids delivered."""
+    sent = []
+    client = fed.client.for_one_host()
+    try:
+        for index, row in enumerate(rows):
+            if not await _send(client, row, at, signers):
+                later = [r.id for r in rows[index + 1 :]]
+                await Delivery.filter(id__in=later).update(claim_token="", claimed_until=None)
+                break
+            sent.append(row.id)
+    finally:
+        await client.close()
     return sent
+
+
+async def _record_done(ids: list[int], hosts: list[str]) -> None:
+    """One write for the whole cycle's successes, and revival of hosts that were failing."""
+    if ids:
+        await Delivery.filter(id__in=ids).update(
+            state="done", attempts=F("attempts") + 1, claim_token="", claimed_until=None
+        )
+    if hosts:
+        await Host.filter(host__in=hosts, failing_since__not_isnull=True).update(
+            failing_since=None, unavailable=False
+        )
 
 
 async def deliver_due(fed: Federation, limit: int = 200, at: datetime | None = None) -> int:
@@ -169,5 +199,14 @@ async def deliver_due(fed: Federation, limit: int = 200, at: datetime | None = N
     by_host: dict[str, list[Delivery]] = defaultdict(list)
     for row in rows:
         by_host[row.host].append(row)
-    results = await asyncio.gather(*(_deliver_host(fed, r, at) for r in by_host.values()))
-    return sum(results)
+    signers = _Signers()
+    slots = asyncio.Semaphore(HOSTS_AT_ONCE)
+
+    async def deliver_host(group: list[Delivery]) -> list[int]:
+        async with slots:
+            return await _deliver_host(fed, group, at, signers)
+
+    results = await asyncio.gather(*(deliver_host(group) for group in by_host.values()))
+    done = [row_id for ids in results for row_id in ids]
+    await _record_done(done, [host for host, ids in zip(by_host, results, strict=True) if ids])
+    return len(done)

@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 import json
 import socket
+import ssl
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from federation.vocabulary import ACTIVITY_JSON, LD_JSON
 MAX_BYTES = 1024 * 1024
 DEADLINE = 15.0
 MAX_REDIRECTS = 3
+HOSTS_AT_ONCE = 64  # remote hosts a delivery cycle talks to at the same time
 USER_AGENT = "Jumelage (ActivityPub)"
 
 
@@ -82,12 +84,13 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx 0.28 offers no way to choose httpcore's network backend, so the connection pool
     it builds is replaced by one that uses ``GuardedBackend``."""
 
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
+    def __init__(self, allow_private: bool, ssl_context: ssl.SSLContext, size: int) -> None:
+        super().__init__(verify=ssl_context)  # reusing the context: building one costs ~20 ms
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=200,
-            max_keepalive_connections=50,
+            ssl_context=ssl_context,
+            max_connections=size,
+            max_keepalive_connections=size,
+            keepalive_expiry=5.0,
             network_backend=GuardedBackend(allow_private),
         )
 
@@ -104,19 +107,34 @@ Signer = typing.Callable[[str, str, bytes | None], dict[str, str]]
 
 
 class RemoteClient:
-    """One per process; ``close`` at shutdown."""
+    """One per process (``close`` at shutdown), plus short-lived ones per remote host for
+    deliveries: httpcore scans its whole pool on every request, so one shared pool holding
+    connections to a thousand hosts spends its time scanning."""
 
     def __init__(
-        self, allow_private: bool = False, deadline: float = DEADLINE, max_bytes: int = MAX_BYTES
+        self,
+        allow_private: bool = False,
+        deadline: float = DEADLINE,
+        max_bytes: int = MAX_BYTES,
+        ssl_context: ssl.SSLContext | None = None,
+        pool_size: int = 32,
     ) -> None:
         self.allow_private = allow_private
         self.deadline = deadline
         self.max_bytes = max_bytes
+        self.ssl_context = ssl_context or httpx.create_ssl_context()
         self.http = httpx.AsyncClient(
-            transport=GuardedTransport(allow_private),
+            transport=GuardedTransport(allow_private, self.ssl_context, pool_size),
             follow_redirects=False,
+            trust_env=False,
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(deadline),
+        )
+
+    def for_one_host(self) -> RemoteClient:
+        """A client with its own small pool; the caller closes it."""
+        return RemoteClient(
+            self.allow_private, self.deadline, self.max_bytes, self.ssl_context, pool_size=2
         )
 
     async def close(self) -> None:

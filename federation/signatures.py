@@ -11,6 +11,7 @@ a recent ``created``. A successful check returns the key and its owner, never a 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,13 @@ def generate_keypair() -> tuple[str, str]:
     return public_pem, private_pem
 
 
+@functools.lru_cache(maxsize=256)
+def _secret(key_id: str, private_pem: str) -> CryptographicSecret:
+    """Loading a PEM private key validates the RSA key, which costs tens of milliseconds with
+    current ``cryptography``; our few keys are loaded once and kept."""
+    return CryptographicSecret.from_pem(key_id, private_pem)
+
+
 def body_digest(body: bytes) -> str:
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
 
@@ -82,8 +90,7 @@ def sign_request(
     if body is not None:
         headers["digest"] = body_digest(body)
         signature.with_field("digest", headers["digest"])
-    secret = CryptographicSecret.from_pem(key_id, private_pem)
-    headers["signature"] = signature.sign_for_http_draft(secret)
+    headers["signature"] = signature.sign_for_http_draft(_secret(key_id, private_pem))
     return headers
 
 

@@ -80,7 +80,9 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
 def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
     url = env.get("JUMELAGE_DATABASE_URL", "").strip()
     if not url:
-        return f"sqlite://{data_dir / 'jumelage.sqlite3'}"
+        # WAL with synchronous=NORMAL survives crashes of the application (a power cut may lose
+        # the last commits); busy_timeout lets `serve` and `worker` processes share the file.
+        return f"sqlite://{data_dir / 'jumelage.sqlite3'}?synchronous=NORMAL&busy_timeout=5000"
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         _check_sqlite_path(url)

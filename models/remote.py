@@ -71,7 +71,10 @@ async def block_of(uri_or_domain: str) -> DomainBlock | None:
 
 
 async def mark_host_alive(host: str) -> None:
-    await Host.filter(host=host).update(failing_since=None, unavailable=False)
+    """Called on every inbound activity, so it reads first and writes only when needed."""
+    failing = Host.filter(host=host, failing_since__not_isnull=True)
+    if await failing.exists():
+        await failing.update(failing_since=None, unavailable=False)
 
 
 def now() -> datetime:

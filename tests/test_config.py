@@ -11,7 +11,8 @@ def test_defaults_work_on_a_laptop(tmp_path: Path) -> None:
     s = load_settings({"JUMELAGE_DATA_DIR": str(tmp_path)})
     assert s.domain == "localhost:8000"
     assert s.scheme == "http"
-    assert s.database_url == f"sqlite://{tmp_path / 'jumelage.sqlite3'}"
+    assert s.database_url.startswith(f"sqlite://{tmp_path / 'jumelage.sqlite3'}?")
+    assert "busy_timeout" in s.database_url
     assert len(s.secret_key) >= 32
 
 

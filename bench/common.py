@@ -1,0 +1,111 @@
+"""Shared set-up of the benchmarks: a fresh database, a Jumelage server process, the sink."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from models import db
+from models.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def fresh_settings(database: str, port: int) -> Settings:
+    data_dir = Path(tempfile.mkdtemp(prefix="jumelage-bench-"))
+    url = f"sqlite://{data_dir / 'bench.sqlite3'}"
+    if database.startswith("postgres"):
+        parts = urlsplit(database)
+        name = f"jumelage_bench_{os.getpid()}"
+        conn = await asyncpg.connect(
+            urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        )
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        url = urlunsplit(parts._replace(scheme="postgres", path=f"/{name}"))
+    settings = load_settings(
+        {
+            "JUMELAGE_DATA_DIR": str(data_dir),
+            "JUMELAGE_DATABASE_URL": url,
+            "JUMELAGE_DOMAIN": f"127.0.0.1:{port}",
+            "JUMELAGE_ALLOW_PRIVATE_ADDRESSES": "1",
+        }
+    )
+    await db.migrate(settings)
+    await db.close()
+    await db.connect(settings)
+    return settings
+
+
+def environment(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "JUMELAGE_DATA_DIR": str(settings.data_dir),
+        "JUMELAGE_DATABASE_URL": settings.database_url,
+        "JUMELAGE_DOMAIN": settings.domain,
+        "JUMELAGE_ALLOW_PRIVATE_ADDRESSES": "1",
+        "JUMELAGE_INLINE_WORKER": "0",
+        **extra,
+    }
+
+
+def start(command: list[str], env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(300):
+        try:
+            httpx.get(probe, timeout=1)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{command} did not start")
+
+
+def jumelage_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    return start(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        environment(settings),
+        f"http://127.0.0.1:{port}/",
+    )
+
+
+def sink(port: int, **env: str) -> subprocess.Popen[bytes]:
+    return start(
+        [sys.executable, "-m", "bench.sink", str(port)],
+        {**os.environ, **env},
+        f"http://127.0.0.1:{port}/stats",
+    )
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}/s" if seconds else "n/a"
+
+
+async def sink_stats(port: int) -> dict[str, int]:
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"http://127.0.0.1:{port}/stats")).json()
+
+
+def stop(*procs: subprocess.Popen[bytes]) -> None:
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
