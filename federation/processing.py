@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 
 from federation.context import Federation
 from federation.errors import FederationError
-from federation.handlers import actors, follow
+from federation.handlers import actors, follow, membership
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
@@ -32,6 +32,10 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
     about_actor = object_uri(obj) == activity.get("actor")
     if kind == "Follow":
         return follow.on_follow
+    if kind == "Join":
+        return membership.on_join
+    if kind == "Leave" or (kind == "Undo" and object_type == "Join"):
+        return membership.on_leave
     if kind == "Undo" and (object_type == "Follow" or object_type is None):
         return follow.on_undo_follow
     if kind == "Update" and about_actor:

@@ -1,8 +1,14 @@
-"""What goes out when twinning content changes (FEP-1b12). The twinning re-shares its public
-updates: an ``Announce`` of the object (the boost Mastodon shows in its followers' home
-timelines) and an ``Announce`` of the activity itself (for group-aware servers). The author's
-own ``Update``/``Delete`` also goes to the same inboxes, because Mastodon applies edits and
-deletions only from the author. Partner-only items never go to followers."""
+"""What goes out when twinning content changes (FEP-1b12).
+
+- Public updates reach the twinning's followers: an ``Announce`` of the object (the boost
+  Mastodon shows in home timelines) and an ``Announce`` of the activity itself (for
+  group-aware servers).
+- Partner-only updates reach remote members only, never followers: the author's activity
+  addressed to them by name (Mastodon shows it as a limited post; it drops group re-shares of
+  non-public posts) and the twinning's ``Announce`` of it for group-aware servers.
+- Edits and deletions also go out as the author's own ``Update``/``Delete``, because Mastodon
+  applies them only from the author.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,19 @@ from federation.actors import person_uri, twinning_uri
 from federation.context import Federation
 from federation.delivery import enqueue
 from federation.serialize import activity, addressing, item_uri, update_to_object
-from federation.vocabulary import PUBLIC
 from models.accounts import Account
 from models.content import ContentItem
 from models.follows import follower_inboxes
+from models.remote_members import remote_members
 from models.twinnings import Twinning
+
+
+async def _audience(twinning: Twinning, item: ContentItem) -> tuple[list[str], list[str]]:
+    """(inboxes, remote member URIs) for the item's visibility."""
+    if item.visibility == "public":
+        return await follower_inboxes("twinning", twinning.id), []
+    members = await remote_members(twinning.id)
+    return sorted({m.inbox for m in members}), [m.uri for m in members]
 
 
 async def _share(
@@ -26,53 +40,65 @@ async def _share(
     author: Account,
     kind: str,
     obj: Any,
-    announce_object: bool,
+    inboxes: list[str],
+    direct: bool,
+    boost: bool,
 ) -> None:
-    inboxes = await follower_inboxes("twinning", twinning.id)
     if not inboxes:
         return
-    settings = fed.settings
-    group = twinning_uri(settings, twinning.slug)
-    author_uri = person_uri(settings, author.username)
+    group = twinning_uri(fed.settings, twinning.slug)
+    author_uri = person_uri(fed.settings, author.username)
     object_id = obj if isinstance(obj, str) else obj["id"]
-    to, cc = [PUBLIC], [f"{group}/followers", group]
-    direct = activity(
-        kind, f"{object_id}#{kind.lower()}-{uuid.uuid4().hex}", author_uri, obj, to, cc
-    )
-    inner = {key: value for key, value in direct.items() if key != "@context"}
-    if kind != "Create":
-        await enqueue(direct, "person", author.id, author_uri + "#main-key", inboxes)
-    if announce_object:
-        boost = activity(
+    to, cc = obj["to"], obj["cc"]
+    own = activity(kind, f"{object_id}#{kind.lower()}-{uuid.uuid4().hex}", author_uri, obj, to, cc)
+    if direct:
+        await enqueue(own, "person", author.id, author_uri + "#main-key", inboxes)
+    if boost:
+        shared = activity(
             "Announce", f"{group}#announces/{uuid.uuid4().hex}", group, object_id, to, cc
         )
-        await enqueue(boost, "twinning", twinning.id, group + "#main-key", inboxes)
+        await enqueue(shared, "twinning", twinning.id, group + "#main-key", inboxes)
+    inner = {key: value for key, value in own.items() if key != "@context"}
     wrapped = activity("Announce", f"{group}#announces/{uuid.uuid4().hex}", group, inner, to, cc)
     await enqueue(wrapped, "twinning", twinning.id, group + "#main-key", inboxes)
 
 
+async def _loaded(item: ContentItem) -> tuple[Twinning, Account] | None:
+    if item.twinning_id is None:
+        return None
+    return await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
+
+
 async def update_posted(fed: Federation, item: ContentItem) -> None:
-    if item.visibility != "public" or item.twinning_id is None:
+    loaded = await _loaded(item)
+    if loaded is None:
         return
-    twinning, author = await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
-    obj = update_to_object(fed.settings, twinning, item, author)
-    await _share(fed, twinning, author, "Create", obj, announce_object=True)
+    twinning, author = loaded
+    inboxes, members = await _audience(twinning, item)
+    obj = update_to_object(fed.settings, twinning, item, author, members)
+    public = item.visibility == "public"
+    await _share(fed, twinning, author, "Create", obj, inboxes, direct=not public, boost=public)
 
 
 async def update_edited(fed: Federation, item: ContentItem) -> None:
-    if item.visibility != "public" or item.twinning_id is None:
+    loaded = await _loaded(item)
+    if loaded is None:
         return
-    twinning, author = await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
-    obj = update_to_object(fed.settings, twinning, item, author)
-    await _share(fed, twinning, author, "Update", obj, announce_object=False)
+    twinning, author = loaded
+    inboxes, members = await _audience(twinning, item)
+    obj = update_to_object(fed.settings, twinning, item, author, members)
+    await _share(fed, twinning, author, "Update", obj, inboxes, direct=True, boost=False)
 
 
 async def update_deleted(
     fed: Federation, item: ContentItem, twinning: Twinning, author: Account
 ) -> None:
     """Called with the item still loaded, after its row is gone."""
-    if item.visibility != "public":
-        return
+    inboxes, members = await _audience(twinning, item)
     uri = item_uri(fed.settings, twinning, item)
-    tombstone = {"id": uri, "type": "Tombstone", **addressing(fed.settings, twinning, item)}
-    await _share(fed, twinning, author, "Delete", tombstone, announce_object=False)
+    tombstone = {
+        "id": uri,
+        "type": "Tombstone",
+        **addressing(fed.settings, twinning, item, members),
+    }
+    await _share(fed, twinning, author, "Delete", tombstone, inboxes, direct=True, boost=False)

@@ -30,16 +30,24 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def addressing(settings: Settings, twinning: Twinning, item: ContentItem) -> dict[str, list[str]]:
-    """Only public items leave the instance for now: partner-only items would go to the
-    twinning's members collection and each member explicitly (not yet federated)."""
+def addressing(
+    settings: Settings, twinning: Twinning, item: ContentItem, members: list[str]
+) -> dict[str, list[str]]:
+    """The visibility rule on the wire (DESIGN.md section 3): public items to Public, the
+    twinning and its followers; partner-only items to the members collection and each remote
+    member by name, never to any form of Public nor to a followers collection."""
     group = twinning_uri(settings, twinning.slug)
-    assert item.visibility == "public", "partner-only items are not addressed publicly"
-    return {"to": [PUBLIC], "cc": [f"{group}/followers", group]}
+    if item.visibility == "public":
+        return {"to": [PUBLIC], "cc": [f"{group}/followers", group]}
+    return {"to": [f"{group}/members", *members], "cc": []}
 
 
 def update_to_object(
-    settings: Settings, twinning: Twinning, item: ContentItem, author: Account
+    settings: Settings,
+    twinning: Twinning,
+    item: ContentItem,
+    author: Account,
+    members: list[str] | None = None,
 ) -> dict[str, Any]:
     primary = item.primary_language
     content_map = {lang: markdown_to_html(text) for lang, text in item.content_map.items()}
@@ -56,7 +64,7 @@ def update_to_object(
         "published": item.created_at.isoformat(),
         "url": item_uri(settings, twinning, item),
         "sensitive": False,
-        **addressing(settings, twinning, item),
+        **addressing(settings, twinning, item, members or []),
     }
     if item.updated_at:
         obj["updated"] = item.updated_at.isoformat()

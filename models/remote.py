@@ -4,6 +4,7 @@ the admin's domain blocks."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import fields
@@ -79,3 +80,26 @@ async def mark_host_alive(host: str) -> None:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class RemoteMembership(Model):
+    """A person of another server in one of our twinnings. Like local memberships, it counts
+    only once ``accepted`` (after the twinning's own Accept of their Join)."""
+
+    id = fields.IntField(primary_key=True)
+    twinning: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Twinning", related_name="remote_memberships", on_delete=fields.CASCADE
+    )
+    twinning_id: int
+    actor: fields.ForeignKeyRelation[RemoteActor] = fields.ForeignKeyField(
+        "models.RemoteActor", related_name="memberships", on_delete=fields.CASCADE
+    )
+    actor_id: int
+    state = fields.CharField(max_length=10, default="pending")
+    join_uri = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "remote_memberships"
+        unique_together = (("twinning", "actor"),)

@@ -20,6 +20,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import Audience, ContentItem
+from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
 
 PUBLIC = "public"
@@ -85,6 +86,23 @@ async def may_view(viewer: Account | None, item: ContentItem) -> bool:
         if row.kind == MEMBERS and row.twinning_id in twinnings:
             return True
         if row.kind == ACCOUNT and viewer is not None and row.account_id == viewer.id:
+            return True
+    return False
+
+
+async def may_remote_actor_view(actor_uri: str, item: ContentItem) -> bool:
+    """The rule for a signed fetch by a remote actor: public items, or partner-only items of a
+    twinning the actor is an accepted member of."""
+    author = await Account.get(id=item.author_id)
+    if author.state == "suspended":
+        return False
+    member_of = set(
+        await RemoteMembership.filter(actor__uri=actor_uri, state="accepted").values_list(
+            "twinning_id", flat=True
+        )
+    )
+    for row in await Audience.filter(item_id=item.id):
+        if row.kind == PUBLIC or (row.kind == MEMBERS and row.twinning_id in member_of):
             return True
     return False
 

@@ -21,6 +21,7 @@ from tests.databases import fresh_database
 
 TABLES = (
     "follows",
+    "remote_memberships",
     "remote_actors",
     "hosts",
     "domain_blocks",
@@ -36,6 +37,7 @@ TABLES = (
     "facets",
     "invitations",
     "rate_limits",
+    "actor_keys",
     "accounts",
 )
 PASSWORD = "correct horse battery"

@@ -8,9 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from federation.membership import send_decision
 from models.accounts import Account
 from models.errors import ModelError, NotAllowed
 from models.pagination import paginate
+from models.remote import RemoteMembership
+from models.remote_members import decide_remote_request, remove_remote_member
 from models.twinnings import (
     Membership,
     Twinning,
@@ -23,7 +26,7 @@ from models.twinnings import (
 )
 from models.visibility import may_see_members
 from server import i18n
-from server.activitypub import members_collection, wants_actor
+from server.activitypub import federation_of, members_collection, wants_actor
 from server.web.forms import error_text, page_number, read_form, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
@@ -72,7 +75,7 @@ async def _members_page(
     is_moderator = bool(viewer and (viewer.is_admin or (mine and mine.is_moderator)))
     accepted = Membership.filter(twinning=twinning, state="accepted").order_by("id")
     page = await paginate(accepted.prefetch_related("account"), page_number(request))
-    waiting = []
+    waiting, remote_waiting = [], []
     if is_moderator:
         waiting = (
             await Membership.filter(twinning=twinning, state__in=["pending", "invited"])
@@ -80,6 +83,8 @@ async def _members_page(
             .order_by("id")
             .limit(200)
         )
+        remote_waiting = await _remote(twinning, "pending")
+    remote = await _remote(twinning, "accepted")
     return render(
         request,
         "twinning_members.html",
@@ -90,6 +95,17 @@ async def _members_page(
         is_moderator=is_moderator,
         mine=mine,
         error=error,
+        remote=remote,
+        remote_waiting=remote_waiting,
+    )
+
+
+async def _remote(twinning: Twinning, state: str) -> list[RemoteMembership]:
+    return (
+        await RemoteMembership.filter(twinning=twinning, state=state)
+        .prefetch_related("actor")
+        .order_by("id")
+        .limit(500)
     )
 
 
@@ -100,7 +116,10 @@ async def manage(request: Request) -> Response:
     form = await read_form(request)
     action, username = text(form, "action"), text(form, "username").strip().lower()
     try:
-        await _manage(viewer, twinning, action, username, text(form, "role"))
+        if action.endswith("_remote"):
+            await _manage_remote(request, viewer, twinning, action, text(form, "remote_id"))
+        else:
+            await _manage(viewer, twinning, action, username, text(form, "role"))
     except ModelError as exc:
         if isinstance(exc, NotAllowed):
             raise
@@ -121,6 +140,22 @@ async def _manage(
         await set_role(viewer, twinning, username, role)
     elif action == "remove":
         await remove_member(viewer, twinning, username)
+    else:
+        raise HTTPException(400, i18n.gettext("Unknown action."))
+
+
+async def _manage_remote(
+    request: Request, viewer: Account, twinning: Twinning, action: str, remote_id: str
+) -> None:
+    """Members from other servers; decisions on their Join go back as Accept or Reject."""
+    if not remote_id.isdigit():
+        raise HTTPException(400, i18n.gettext("Unknown action."))
+    if action in ("approve_remote", "refuse_remote"):
+        accepted = action == "approve_remote"
+        m = await decide_remote_request(viewer, twinning, int(remote_id), accepted)
+        await send_decision(federation_of(request), twinning, m, accepted)
+    elif action == "remove_remote":
+        await remove_remote_member(viewer, twinning, int(remote_id))
     else:
         raise HTTPException(400, i18n.gettext("Unknown action."))
 

@@ -8,13 +8,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation import publish
+from federation.authorized_fetch import signing_actor
 from federation.serialize import update_to_object, with_context
 from models.accounts import Account
 from models.content import ContentItem, delete_update, edit_update, may_edit, post_update
 from models.errors import ModelError
 from models.pagination import Page
+from models.remote_members import remote_members
 from models.twinnings import Twinning
-from models.visibility import may_view
+from models.visibility import may_remote_actor_view, may_view
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
 from server.web.forms import error_text, langmap, read_form, text
@@ -23,12 +25,39 @@ from server.web.pages.twinnings import twinning_page
 from server.web.render import render
 
 
-async def _visible_update(request: Request) -> tuple[Twinning, ContentItem]:
+async def _update(request: Request) -> tuple[Twinning, ContentItem]:
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
     item = await get_or_404(ContentItem, id=int_param(request, "item_id"), twinning=twinning)
+    return twinning, item
+
+
+async def _visible_update(request: Request) -> tuple[Twinning, ContentItem]:
+    """The update if the signed-in viewer may see it; 404 as if it did not exist otherwise."""
+    twinning, item = await _update(request)
     if not await may_view(viewer_of(request), item):
         raise HTTPException(404)
     return twinning, item
+
+
+async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Response:
+    """The ActivityStreams object, judged for the signer of the request (not the browser
+    session): anonymous readers get public items, remote members their twinning's items."""
+    fed = federation_of(request)
+    settings = request.app.state.settings
+    url = settings.base_url + request.url.path
+    signer = await signing_actor(fed, url, request.headers)
+    allowed = await may_view(None, item) or (
+        signer is not None and await may_remote_actor_view(signer, item)
+    )
+    if not allowed:
+        raise HTTPException(404)
+    members = (
+        [] if item.visibility == "public" else [m.uri for m in await remote_members(twinning.id)]
+    )
+    document = update_to_object(settings, twinning, item, await item.author, members)
+    response = activity_response(with_context(document))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 async def post(request: Request) -> Response:
@@ -57,17 +86,10 @@ async def post(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
+    if wants_actor(request):
+        return await _object(request, *await _update(request))
     twinning, item = await _visible_update(request)
     await item.fetch_related("author")
-    if wants_actor(request):
-        # Fetches are judged as the remote server, not the browser session: until signed
-        # fetches by remote members exist, that is the anonymous face of the rule.
-        if not await may_view(None, item):
-            raise HTTPException(404)
-        settings = request.app.state.settings
-        return activity_response(
-            with_context(update_to_object(settings, twinning, item, item.author))
-        )
     return render(
         request,
         "update.html",

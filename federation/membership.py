@@ -1,0 +1,30 @@
+"""Twinning membership across servers (FEP-1b12 ``Join``/``Leave``): the twinning's answers to
+Join requests. Membership exists only after the twinning's own Accept."""
+
+from __future__ import annotations
+
+import uuid
+
+from federation.actors import twinning_uri
+from federation.context import Federation
+from federation.delivery import enqueue
+from federation.vocabulary import AS
+from models.remote import RemoteActor, RemoteMembership
+from models.twinnings import Twinning
+
+
+async def send_decision(
+    fed: Federation, twinning: Twinning, membership: RemoteMembership, accepted: bool
+) -> None:
+    actor: RemoteActor = await RemoteActor.get(id=membership.actor_id)
+    group = twinning_uri(fed.settings, twinning.slug)
+    kind = "Accept" if accepted else "Reject"
+    answer = {
+        "@context": AS,
+        "id": f"{group}#{kind.lower()}s/{uuid.uuid4().hex}",
+        "type": kind,
+        "actor": group,
+        "object": {"id": membership.join_uri, "type": "Join", "actor": actor.uri, "object": group},
+        "to": [actor.uri],
+    }
+    await enqueue(answer, "twinning", twinning.id, group + "#main-key", [actor.inbox])

@@ -1,0 +1,181 @@
+"""People of other servers in a twinning (FEP-1b12 Join/Leave): a Join waits for a moderator,
+the Accept goes back, partner-only updates reach remote members by name and no one else, and
+only a member's signed fetch can read them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from federation.context import Federation
+from federation.signatures import sign_request
+from federation.worker import run_once
+from models.remote import RemoteMembership
+from models.twinnings import TwinningInput, create_twinning
+from tests.conftest import log_in, make_account, post_form
+from tests.federation.peer import PRIVATE_PEM, Peer, start_peer
+
+BASE = "http://testserver.localhost"
+GROUP = f"{BASE}/t/brest_lapaz"
+SECRET = "zqx partner budget"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+@pytest.fixture
+def peer() -> Iterator[Peer]:
+    p, server = start_peer()
+    yield p
+    server.shutdown()
+
+
+async def _send(client: httpx.AsyncClient, peer: Peer, name: str, activity: dict) -> None:  # type: ignore[type-arg]
+    headers, body = peer.signed_post(name, activity, f"{GROUP}/inbox")
+    r = await client.post("/t/brest_lapaz/inbox", content=body, headers=headers)
+    assert r.status_code == 202, r.text
+
+
+async def _drain(fed: Federation) -> None:
+    while await run_once(fed):
+        pass
+
+
+def _join(peer: Peer, name: str) -> dict[str, str]:
+    return {
+        "type": "Join",
+        "id": f"{peer.base}/joins/{name}",
+        "actor": peer.actor(name),
+        "object": GROUP,
+    }
+
+
+async def _signed_get(client: httpx.AsyncClient, peer: Peer, name: str, path: str) -> int:
+    headers = sign_request("GET", BASE + path, peer.actor(name) + "#main-key", PRIVATE_PEM)
+    headers["accept"] = "application/activity+json"
+    return (await client.get(path, headers=headers)).status_code
+
+
+async def test_remote_member_joins_with_approval_and_receives_partner_items_alone(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="approval")
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    await _send(
+        client,
+        peer,
+        "bob",
+        {"type": "Follow", "id": f"{peer.base}/f/bob", "actor": peer.actor("bob"), "object": GROUP},
+    )
+    await _drain(fed)
+    membership = await RemoteMembership.get()
+    assert membership.state == "pending"
+    assert [r.activity["type"] for r in peer.received] == ["Accept"]  # bob's follow only
+
+    await log_in(client, "maelle")
+    page = await client.get("/t/brest_lapaz/members")
+    assert "@ana@127.0.0.1" in page.text
+    r = await post_form(
+        client,
+        "/t/brest_lapaz/members",
+        "/t/brest_lapaz/members",
+        {"action": "approve_remote", "remote_id": str(membership.id)},
+    )
+    assert r.status_code == 303
+    await _drain(fed)
+    accept = peer.received[-1]
+    assert accept.path == "/users/ana/inbox"
+    assert accept.activity["type"] == "Accept"
+    assert accept.activity["object"]["id"] == f"{peer.base}/joins/ana"
+
+    before = len(peer.received)
+    r = await post_form(
+        client,
+        "/t/brest_lapaz",
+        "/t/brest_lapaz/updates",
+        {"content_fr": SECRET, "visibility": "partners"},
+    )
+    item_path = r.headers["location"]
+    await _drain(fed)
+    new = peer.received[before:]
+    assert {r.path for r in new} == {"/users/ana/inbox"}
+    create = next(r.activity for r in new if r.activity["type"] == "Create")
+    assert create["to"] == [f"{GROUP}/members", peer.actor("ana")] and create["cc"] == []
+    assert SECRET in create["object"]["content"]
+    for received in new:
+        assert PUBLIC not in json.dumps(received.activity)
+        assert f"{GROUP}/followers" not in json.dumps(received.activity)
+
+    assert await _signed_get(client, peer, "ana", item_path) == 200
+    assert await _signed_get(client, peer, "bob", item_path) == 404
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url=BASE)
+    async with anonymous:
+        r = await anonymous.get(item_path, headers={"Accept": "application/activity+json"})
+        assert r.status_code == 404 and SECRET not in r.text
+
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Leave",
+            "id": f"{peer.base}/leave/1",
+            "actor": peer.actor("ana"),
+            "object": GROUP,
+        },
+    )
+    await _drain(fed)
+    assert not await RemoteMembership.exists()
+    before = len(peer.received)
+    await post_form(
+        client,
+        "/t/brest_lapaz",
+        "/t/brest_lapaz/updates",
+        {"content_fr": "after leaving", "visibility": "partners"},
+    )
+    await _drain(fed)
+    assert peer.received[before:] == []
+
+
+async def test_invitation_only_twinning_rejects_a_join(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="invitation")
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    await _drain(fed)
+    assert not await RemoteMembership.exists()
+    [reject] = peer.received
+    assert reject.activity["type"] == "Reject"
+
+
+async def test_open_twinning_accepts_at_once_and_undo_join_leaves(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    await _drain(fed)
+    assert (await RemoteMembership.get()).state == "accepted"
+    assert peer.received[-1].activity["type"] == "Accept"
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Undo",
+            "id": f"{peer.base}/undo/1",
+            "actor": peer.actor("ana"),
+            "object": _join(peer, "ana"),
+        },
+    )
+    await _drain(fed)
+    assert not await RemoteMembership.exists()
