@@ -40,3 +40,25 @@ async def test_invitation_links_are_listed(client: httpx.AsyncClient) -> None:
     await post_form(client, "/admin", "/admin/invitations", {})
     invitation = await Invitation.get()
     assert f"/signup?invitation={invitation.code}" in (await client.get("/admin")).text
+
+
+async def test_domain_blocks_from_the_admin_page(client: httpx.AsyncClient) -> None:
+    from models.remote import DomainBlock, block_of
+
+    await make_account("root", role="admin")
+    await log_in(client, "root")
+    bad = await post_form(client, "/admin", "/admin/domains", {"domain": "not a domain"})
+    assert bad.status_code == 400 and "example.org" in bad.text
+    ok = await post_form(
+        client,
+        "/admin",
+        "/admin/domains",
+        {"domain": "Spam.Example", "severity": "suspend", "reason": "spam"},
+    )
+    assert ok.status_code == 303
+    assert await block_of("https://mail.spam.example/users/x") is not None
+    assert "spam.example" in (await client.get("/admin")).text
+    await post_form(
+        client, "/admin", "/admin/domains", {"domain": "spam.example", "action": "unblock"}
+    )
+    assert not await DomainBlock.exists()

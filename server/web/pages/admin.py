@@ -1,6 +1,8 @@
-"""The admin page: pending sign-ups, suspensions and invitation links."""
+"""The admin page: pending sign-ups, suspensions, invitation links and domain blocks."""
 
 from __future__ import annotations
+
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -9,10 +11,13 @@ from starlette.routing import Route
 
 from models.accounts import Account, Invitation, create_invitation
 from models.pagination import paginate
+from models.remote import BLOCK_SEVERITIES, DomainBlock
 from server import i18n
 from server.web.forms import page_number, read_form, text
 from server.web.guards import flash, get_or_404, redirect, require_admin
 from server.web.render import render
+
+_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
 async def admin_page(request: Request) -> Response:
@@ -23,12 +28,14 @@ async def admin_page(request: Request) -> Response:
         accounts = accounts.filter(username__icontains=q)
     pending = await Account.filter(state="pending").order_by("created_at").limit(200)
     invitations = await Invitation.filter(used_by_id=None).order_by("-created_at").limit(50)
+    blocks = await DomainBlock.all().order_by("domain").limit(500)
     return render(
         request,
         "admin.html",
         q=q,
         pending=pending,
         invitations=invitations,
+        blocks=blocks,
         page=await paginate(accounts, page_number(request)),
         base_url=request.app.state.settings.base_url,
     )
@@ -62,7 +69,30 @@ async def admin_invitation(request: Request) -> Response:
     return redirect("/admin")
 
 
+async def admin_domains(request: Request) -> Response:
+    """Blocks apply to the inbox (403) and to deliveries (never queued) at once."""
+    require_admin(request)
+    form = await read_form(request)
+    domain = text(form, "domain").strip().lower().rstrip(".")
+    if text(form, "action") == "unblock":
+        await DomainBlock.filter(domain=domain).delete()
+        return redirect("/admin")
+    if not _DOMAIN.match(domain):
+        raise HTTPException(400, i18n.gettext("Write a domain name such as example.org."))
+    severity = text(form, "severity")
+    await DomainBlock.update_or_create(
+        domain=domain,
+        defaults={
+            "severity": severity if severity in BLOCK_SEVERITIES else "suspend",
+            "reason": text(form, "reason").strip()[:500],
+        },
+    )
+    flash(request, i18n.gettext("Saved."))
+    return redirect("/admin")
+
+
 routes = [
+    Route("/admin/domains", admin_domains, methods=["POST"]),
     Route("/admin", admin_page),
     Route("/admin/accounts/{username}", admin_account, methods=["POST"]),
     Route("/admin/invitations", admin_invitation, methods=["POST"]),
