@@ -37,7 +37,7 @@ def _collection(uri: str, total: int, first: str | None = None) -> dict[str, Any
 
 
 def _public_items(target: LocalTarget) -> QuerySet[ContentItem]:
-    items = visible_items(None).filter(twinning_id__not_isnull=True)
+    items = visible_items(None).filter(twinning_id__not_isnull=True, author_id__not_isnull=True)
     if target.actor_type == "twinning":
         return items.filter(twinning_id=target.actor_id)
     if target.actor_type == "person":

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 
 from federation.context import Federation
 from federation.errors import FederationError
-from federation.handlers import actors, follow, membership
+from federation.handlers import actors, follow, membership, notes
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
@@ -42,6 +42,12 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
         return actors.on_update_actor
     if kind == "Delete" and about_actor:
         return actors.on_delete_actor
+    if kind == "Create":
+        return notes.on_create
+    if kind == "Update":
+        return notes.on_update
+    if kind == "Delete":
+        return notes.on_delete
     return None
 
 

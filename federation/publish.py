@@ -64,7 +64,8 @@ async def _share(
 
 
 async def _loaded(item: ContentItem) -> tuple[Twinning, Account] | None:
-    if item.twinning_id is None:
+    """Twinning and author of a local item; None for items posted from other servers."""
+    if item.twinning_id is None or item.author_id is None:
         return None
     return await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
 
@@ -102,3 +103,32 @@ async def update_deleted(
         **addressing(fed.settings, twinning, item, members),
     }
     await _share(fed, twinning, author, "Delete", tombstone, inboxes, direct=True, boost=False)
+
+
+async def reshare_remote(
+    fed: Federation, item: ContentItem, original: dict[str, Any], author_inbox: str
+) -> None:
+    """A remote member's post (or its edit or deletion) to the twinning: the twinning
+    announces the author's activity, unchanged, to the item's audience other than the author,
+    and boosts public posts so Mastodon followers see them."""
+    if item.twinning_id is None:
+        return
+    twinning = await Twinning.get(id=item.twinning_id)
+    inboxes, _ = await _audience(twinning, item)
+    if item.visibility == "public":
+        members = await remote_members(twinning.id)
+        inboxes = sorted(set(inboxes) | {m.inbox for m in members})
+    inboxes = [inbox for inbox in inboxes if inbox != author_inbox]
+    if not inboxes:
+        return
+    group = twinning_uri(fed.settings, twinning.slug)
+    to, cc = original.get("to", []), original.get("cc", [])
+    key_id = group + "#main-key"
+    if item.visibility == "public" and original["type"] == "Create" and item.uri:
+        boost = activity(
+            "Announce", f"{group}#announces/{uuid.uuid4().hex}", group, item.uri, to, cc
+        )
+        await enqueue(boost, "twinning", twinning.id, key_id, inboxes)
+    inner = {key: value for key, value in original.items() if key != "@context"}
+    wrapped = activity("Announce", f"{group}#announces/{uuid.uuid4().hex}", group, inner, to, cc)
+    await enqueue(wrapped, "twinning", twinning.id, key_id, inboxes)

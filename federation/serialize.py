@@ -12,7 +12,7 @@ from federation.vocabulary import AS, CONTEXT, PUBLIC
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
-from models.markup import markdown_to_html
+from models.markup import to_html
 from models.twinnings import Twinning
 
 SUMMARY_LENGTH = 280
@@ -50,7 +50,9 @@ def update_to_object(
     members: list[str] | None = None,
 ) -> dict[str, Any]:
     primary = item.primary_language
-    content_map = {lang: markdown_to_html(text) for lang, text in item.content_map.items()}
+    content_map = {
+        lang: to_html(text, item.content_format) for lang, text in item.content_map.items()
+    }
     content_map = _ordered(content_map, primary)
     obj: dict[str, Any] = {
         "id": item_uri(settings, twinning, item),

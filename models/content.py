@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.errors import N_, Invalid, NotAllowed
 from models.langmap import build_map, primary_of
+from models.remote import RemoteActor
 from models.twinnings import Twinning, membership_of
 from models.vocab import TWINNING_VISIBILITIES
 
@@ -26,10 +27,18 @@ class ContentItem(Model):
         "models.Twinning", related_name="items", null=True
     )
     twinning_id: int | None
-    author: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
-        "models.Account", related_name="items"
+    # Local items have an author; items posted from other servers a remote author and a uri.
+    author: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="items", null=True
     )
-    author_id: int
+    author_id: int | None
+    remote_author: fields.ForeignKeyNullableRelation[RemoteActor] = fields.ForeignKeyField(
+        "models.RemoteActor", related_name="items", null=True, on_delete=fields.CASCADE
+    )
+    remote_author_id: int | None
+    uri = fields.CharField(max_length=500, null=True, unique=True)
+    # "markdown" for what people type here, "html" (sanitised on the way in) for remote posts.
+    content_format = fields.CharField(max_length=10, default="markdown", db_default="markdown")
     visibility = fields.CharField(max_length=10)
     title_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     content_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
@@ -132,7 +141,7 @@ async def edit_update(
     """Texts change; the audience does not (an edit never widens who may see an item)."""
     from datetime import UTC, datetime
 
-    if not await may_edit(editor, item):
+    if item.author_id is None or not await may_edit(editor, item):
         raise NotAllowed("update", N_("only its author or a moderator may edit it"))
     item.title_map, item.content_map = _texts(title, content)
     item.primary_language = primary_of(item.content_map, language or item.primary_language)

@@ -1,5 +1,6 @@
-"""User text to HTML: Markdown rendered with raw HTML disabled, then sanitised by nh3 (Ammonia)
-as a second wall, so no markup a person types can run in another person's browser."""
+"""Text to HTML. What people type here is Markdown, rendered with raw HTML disabled; what other
+servers send is HTML. Both pass through nh3 (Ammonia) with one small allow-list, so no markup
+can run in a reader's browser."""
 
 from __future__ import annotations
 
@@ -8,32 +9,24 @@ from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "hr",
-}
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h1", "h2", "h3", "h4", "hr",
+}  # fmt: skip
 
 
-def markdown_to_html(text: str) -> str:
-    html = _md.render(text or "")
-    clean = nh3.clean(
-        html,
+def clean_html(html: str) -> str:
+    return nh3.clean(
+        html or "",
         tags=_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer ugc",
     )
-    return clean
+
+
+def markdown_to_html(text: str) -> str:
+    return clean_html(_md.render(text or ""))
+
+
+def to_html(text: str, content_format: str) -> str:
+    return clean_html(text) if content_format == "html" else markdown_to_html(text)

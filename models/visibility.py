@@ -32,7 +32,9 @@ def audience_of(item: ContentItem) -> list[Audience]:
     """Public items reach everyone; partner-only items the twinning's members and the author."""
     if item.visibility == "public":
         return [Audience(item=item, kind=PUBLIC)]
-    rows = [Audience(item=item, kind=ACCOUNT, account_id=item.author_id)]
+    rows = []
+    if item.author_id is not None:
+        rows.append(Audience(item=item, kind=ACCOUNT, account_id=item.author_id))
     if item.twinning_id is not None:
         rows.append(Audience(item=item, kind=MEMBERS, twinning_id=item.twinning_id))
     return rows
@@ -58,9 +60,16 @@ def visible_items(viewer: Account | None) -> QuerySet[ContentItem]:
     if viewer is not None:
         condition |= Q(kind=MEMBERS, twinning_id__in=_member_twinnings(viewer))
         condition |= Q(kind=ACCOUNT, account_id=viewer.id)
-    return ContentItem.filter(
-        id__in=Subquery(Audience.filter(condition).values("item_id"))
-    ).exclude(author__state="suspended")
+    return ContentItem.filter(id__in=Subquery(Audience.filter(condition).values("item_id"))).filter(
+        Q(author_id__isnull=True)
+        | Q(author_id__not_in=Subquery(Account.filter(state="suspended").values("id")))
+    )
+
+
+async def _author_suspended(item: ContentItem) -> bool:
+    if item.author_id is None:
+        return False
+    return await Account.filter(id=item.author_id, state="suspended").exists()
 
 
 async def member_twinning_ids(viewer: Account | None) -> set[int]:
@@ -75,8 +84,7 @@ async def member_twinning_ids(viewer: Account | None) -> set[int]:
 
 async def may_view(viewer: Account | None, item: ContentItem) -> bool:
     viewer = _counts(viewer)
-    author = await Account.get(id=item.author_id)
-    if author.state == "suspended":
+    if await _author_suspended(item):
         return False
     rows = await Audience.filter(item_id=item.id)
     twinnings = await member_twinning_ids(viewer)
@@ -93,8 +101,7 @@ async def may_view(viewer: Account | None, item: ContentItem) -> bool:
 async def may_remote_actor_view(actor_uri: str, item: ContentItem) -> bool:
     """The rule for a signed fetch by a remote actor: public items, or partner-only items of a
     twinning the actor is an accepted member of."""
-    author = await Account.get(id=item.author_id)
-    if author.state == "suspended":
+    if await _author_suspended(item):
         return False
     member_of = set(
         await RemoteMembership.filter(actor__uri=actor_uri, state="accepted").values_list(

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 
 from models.config import LOCALES
 from models.langmap import pick
-from models.markup import markdown_to_html
+from models.markup import to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
 from server import i18n
 from server.web.guards import take_flashes
@@ -31,7 +31,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-_env.filters["markdown"] = lambda text: Markup(markdown_to_html(text))  # sanitised by nh3
+_env.filters["rich"] = lambda text, fmt: Markup(to_html(text, fmt))  # sanitised by nh3
 _env.filters["language_name"] = i18n.language_name
 _env.filters["country_name"] = i18n.country_name
 _env.globals.update(

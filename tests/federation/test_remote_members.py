@@ -179,3 +179,125 @@ async def test_open_twinning_accepts_at_once_and_undo_join_leaves(
     )
     await _drain(fed)
     assert not await RemoteMembership.exists()
+
+
+async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    from models.content import ContentItem
+
+    owner = await make_account("maelle")
+    await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    await _send(
+        client,
+        peer,
+        "bob",
+        {"type": "Follow", "id": f"{peer.base}/f/bob", "actor": peer.actor("bob"), "object": GROUP},
+    )
+    await _drain(fed)
+    note = {
+        "id": f"{peer.base}/notes/1",
+        "type": "Note",
+        "attributedTo": peer.actor("ana"),
+        "contentMap": {"es": "<p>Hola <b>Brest</b><script>alert(1)</script></p>"},
+        "to": [PUBLIC],
+        "cc": [GROUP],
+    }
+    before = len(peer.received)
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Create",
+            "id": f"{peer.base}/c/1",
+            "actor": peer.actor("ana"),
+            "object": note,
+            "to": [PUBLIC],
+            "cc": [GROUP],
+        },
+    )
+    secret = {
+        "id": f"{peer.base}/notes/2",
+        "type": "Note",
+        "attributedTo": peer.actor("ana"),
+        "content": f"<p>{SECRET}</p>",
+        "to": [f"{GROUP}/members"],
+    }
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Create",
+            "id": f"{peer.base}/c/2",
+            "actor": peer.actor("ana"),
+            "object": secret,
+            "to": [f"{GROUP}/members"],
+        },
+    )
+    stranger = {**note, "id": f"{peer.base}/notes/3", "attributedTo": peer.actor("carol")}
+    await _send(
+        client,
+        peer,
+        "carol",
+        {
+            "type": "Create",
+            "id": f"{peer.base}/c/3",
+            "actor": peer.actor("carol"),
+            "object": stranger,
+            "to": [PUBLIC],
+            "cc": [GROUP],
+        },
+    )
+    await _drain(fed)
+    public = await ContentItem.get(uri=f"{peer.base}/notes/1")
+    assert public.visibility == "public" and "<script" not in public.content_map["es"]
+    assert (await ContentItem.get(uri=f"{peer.base}/notes/2")).visibility == "partners"
+    assert not await ContentItem.filter(uri=f"{peer.base}/notes/3").exists()
+    to_bob = [r.activity for r in peer.received[before:] if r.path == "/inbox"]
+    assert {a["type"] for a in to_bob} == {"Announce"}
+    assert f"{peer.base}/notes/1" in json.dumps(to_bob) and SECRET not in json.dumps(to_bob)
+
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url=BASE)
+    async with anonymous:
+        page = (await anonymous.get("/t/brest_lapaz")).text
+        assert "<script" not in page and "alert(1)" not in page
+        assert "Hola" in page and "@ana@127.0.0.1" in page and SECRET not in page
+    await log_in(client, "maelle")
+    assert SECRET in (await client.get("/t/brest_lapaz")).text
+
+    forged = {
+        "type": "Delete",
+        "id": f"{peer.base}/d/bob",
+        "actor": peer.actor("bob"),
+        "object": f"{peer.base}/notes/1",
+    }
+    await _send(client, peer, "bob", forged)
+    edit = {
+        "type": "Update",
+        "id": f"{peer.base}/u/1",
+        "actor": peer.actor("ana"),
+        "object": {**note, "contentMap": {"es": "<p>Hola otra vez</p>"}},
+    }
+    await _send(client, peer, "ana", edit)
+    await _drain(fed)
+    assert (await ContentItem.get(uri=f"{peer.base}/notes/1")).content_map["es"] == (
+        "<p>Hola otra vez</p>"
+    )
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Delete",
+            "id": f"{peer.base}/d/1",
+            "actor": peer.actor("ana"),
+            "object": f"{peer.base}/notes/1",
+        },
+    )
+    await _drain(fed)
+    assert not await ContentItem.filter(uri=f"{peer.base}/notes/1").exists()

@@ -33,7 +33,7 @@ async def _updates(request: Request, q: str, number: int) -> Page[ContentItem]:
     query = visible_items(viewer_of(request)).filter(twinning_id__not_isnull=True)
     if q:
         query = query.filter(search_text__icontains=q.lower())
-    return await paginate(query.prefetch_related("twinning", "author"), number)
+    return await paginate(query.prefetch_related("twinning", "author", "remote_author"), number)
 
 
 async def _actors(

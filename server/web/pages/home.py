@@ -17,7 +17,7 @@ async def home(request: Request) -> Response:
     updates = (
         await visible_items(viewer)
         .filter(twinning_id__not_isnull=True)
-        .prefetch_related("twinning", "author")
+        .prefetch_related("twinning", "author", "remote_author")
         .limit(8)
     )
     return render(request, "home.html", twinnings=twinnings, updates=updates)

@@ -156,7 +156,11 @@ async def show_twinning(request: Request) -> Response:
     if wants_actor(request):
         settings = request.app.state.settings
         return activity_response(await twinning_document(settings, twinning))
-    items = visible_items(viewer_of(request)).filter(twinning=twinning).prefetch_related("author")
+    items = (
+        visible_items(viewer_of(request))
+        .filter(twinning=twinning)
+        .prefetch_related("author", "remote_author")
+    )
     return await twinning_page(request, twinning, await paginate(items, page_number(request)))
 
 

@@ -46,6 +46,8 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     settings = request.app.state.settings
     url = settings.base_url + request.url.path
     signer = await signing_actor(fed, url, request.headers)
+    if item.uri or item.author_id is None:  # posted from another server, which serves it
+        raise HTTPException(404)
     allowed = await may_view(None, item) or (
         signer is not None and await may_remote_actor_view(signer, item)
     )
@@ -54,7 +56,8 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     members = (
         [] if item.visibility == "public" else [m.uri for m in await remote_members(twinning.id)]
     )
-    document = update_to_object(settings, twinning, item, await item.author, members)
+    author = await Account.get(id=item.author_id)
+    document = update_to_object(settings, twinning, item, author, members)
     response = activity_response(with_context(document))
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -89,7 +92,7 @@ async def show(request: Request) -> Response:
     if wants_actor(request):
         return await _object(request, *await _update(request))
     twinning, item = await _visible_update(request)
-    await item.fetch_related("author")
+    await item.fetch_related("author", "remote_author")
     return render(
         request,
         "update.html",
@@ -133,9 +136,10 @@ async def delete(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     await read_form(request)
-    author = await Account.get(id=item.author_id)
+    author = await Account.get_or_none(id=item.author_id) if item.author_id else None
     await delete_update(viewer, item)
-    await publish.update_deleted(federation_of(request), item, twinning, author)
+    if author is not None:  # items from other servers are removed here only
+        await publish.update_deleted(federation_of(request), item, twinning, author)
     flash(request, i18n.gettext("The update was deleted."))
     return redirect(f"/t/{twinning.slug}")
 

@@ -1,0 +1,138 @@
+"""Create, Update and Delete of posts (Note, Article, Page) sent to our twinnings by people of
+other servers. Only accepted members' posts become twinning content (and are re-shared); a
+remote Create that names an existing object never changes it, and an Update never widens who
+may see an item."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from federation import publish
+from federation.context import Federation
+from federation.local import local_target, object_uri
+from federation.remote_actors import actor_for
+from federation.vocabulary import PUBLIC_FORMS
+from models.config import LOCALES
+from models.content import ContentItem
+from models.markup import clean_html
+from models.remote import RemoteActor, RemoteMembership
+from models.twinnings import Twinning
+from models.visibility import store_audience
+
+log = logging.getLogger(__name__)
+POST_TYPES = ("Note", "Article", "Page")
+MAX_TEXT = 20_000
+
+
+def _addresses(obj: dict[str, Any], activity: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for source in (obj, activity):
+        for key in ("audience", "to", "cc"):
+            value = source.get(key)
+            values = value if isinstance(value, list) else [value]
+            found += [v for v in values if isinstance(v, str)]
+    return found
+
+
+async def _target_twinning(fed: Federation, addresses: list[str]) -> Twinning | None:
+    for address in addresses:
+        target = await local_target(fed.settings, address.removesuffix("/members"))
+        if target is not None and target.actor_type == "twinning":
+            return await Twinning.get(id=target.actor_id)
+    return None
+
+
+def _language_map(obj: dict[str, Any], field: str, fallback: str, html: bool) -> dict[str, str]:
+    values = obj.get(f"{field}Map")
+    texts = values if isinstance(values, dict) else {}
+    if not texts and isinstance(obj.get(field), str):
+        texts = {fallback: obj[field]}
+    result = {}
+    for lang, text in texts.items():
+        code = str(lang).split("-")[0].lower()
+        if isinstance(text, str) and text.strip():
+            cleaned = clean_html(text) if html else re.sub(r"<[^>]+>", "", text).strip()
+            result[code if code in LOCALES else fallback] = cleaned[:MAX_TEXT]
+    return result
+
+
+async def _object(fed: Federation, activity: dict[str, Any]) -> dict[str, Any] | None:
+    obj = activity.get("object")
+    if isinstance(obj, str):  # fetched from its own origin, never trusted from a third party
+        obj = await fed.client.fetch_object(obj, fed.instance_signer)
+    if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
+        return None
+    if obj.get("attributedTo") != activity["actor"]:
+        return None
+    return obj
+
+
+async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
+    obj = await _object(fed, activity)
+    if obj is None or not isinstance(obj.get("id"), str):
+        return
+    addresses = _addresses(obj, activity)
+    twinning = await _target_twinning(fed, addresses)
+    if twinning is None:
+        return
+    actor = await actor_for(fed, activity["actor"])
+    if not await RemoteMembership.filter(twinning=twinning, actor=actor, state="accepted").exists():
+        log.info("post %s from a non-member of %s is not re-shared", obj["id"], twinning.slug)
+        return
+    public = any(a in PUBLIC_FORMS for a in addresses)
+    content = _language_map(obj, "content", twinning.primary_language, html=True)
+    if not content:
+        return
+    item = ContentItem(
+        twinning=twinning,
+        remote_author=actor,
+        uri=obj["id"],
+        content_format="html",
+        visibility="public" if public else "partners",
+        content_map=content,
+        title_map=_language_map(obj, "name", twinning.primary_language, html=False),
+        primary_language=next(iter(content)),
+        search_text=" ".join(content.values()).lower(),
+    )
+    try:
+        async with in_transaction():
+            await item.save()
+            await store_audience(item)
+    except IntegrityError:
+        return  # we have it already; its audience stays as it was
+    await publish.reshare_remote(fed, item, activity, actor.inbox)
+
+
+async def _own_item(activity: dict[str, Any], uri: str) -> ContentItem | None:
+    actor = await RemoteActor.get_or_none(uri=activity["actor"])
+    if actor is None or not uri:
+        return None
+    return await ContentItem.get_or_none(uri=uri, remote_author=actor)
+
+
+async def on_update(fed: Federation, activity: dict[str, Any]) -> None:
+    obj = activity.get("object")
+    if not isinstance(obj, dict):
+        return
+    item = await _own_item(activity, object_uri(obj))
+    if item is None:
+        return
+    content = _language_map(obj, "content", item.primary_language, html=True)
+    if content:
+        item.content_map = content
+        item.title_map = _language_map(obj, "name", item.primary_language, html=False)
+        item.search_text = " ".join(content.values()).lower()
+        await item.save()
+        await publish.reshare_remote(fed, item, activity, "")
+
+
+async def on_delete(fed: Federation, activity: dict[str, Any]) -> None:
+    item = await _own_item(activity, object_uri(activity.get("object")))
+    if item is not None:
+        await item.delete()
+        await publish.reshare_remote(fed, item, activity, "")
