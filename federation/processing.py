@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 
 from federation.context import Federation
 from federation.errors import FederationError
-from federation.handlers import actors, follow, membership, notes
+from federation.handlers import actors, announce, answers, follow, membership, notes
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
@@ -32,6 +32,12 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
     about_actor = object_uri(obj) == activity.get("actor")
     if kind == "Follow":
         return follow.on_follow
+    if kind == "Accept":
+        return answers.on_accept
+    if kind == "Reject":
+        return answers.on_reject
+    if kind == "Announce":
+        return announce.on_announce
     if kind == "Join":
         return membership.on_join
     if kind == "Leave" or (kind == "Undo" and object_type == "Join"):

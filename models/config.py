@@ -48,7 +48,7 @@ class Settings:
         return self.database_url.startswith("sqlite:")
 
 
-def _is_loopback_host(domain: str) -> bool:
+def is_loopback_host(domain: str) -> bool:
     host = domain.rsplit(":", 1)[0] if domain.count(":") == 1 else domain
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -128,11 +128,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             "JUMELAGE_DOMAIN", f"must be a host name with an optional port, not {domain!r}"
         )
-    default_scheme = "http" if _is_loopback_host(domain) else "https"
+    default_scheme = "http" if is_loopback_host(domain) else "https"
     scheme = _choice(env, "JUMELAGE_SCHEME", default_scheme, ("http", "https"))
     if (
         scheme == "http"
-        and not _is_loopback_host(domain)
+        and not is_loopback_host(domain)
         and env.get("JUMELAGE_INSECURE_HTTP", "") != "1"
     ):
         raise ConfigError(

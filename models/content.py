@@ -37,6 +37,12 @@ class ContentItem(Model):
     )
     remote_author_id: int | None
     uri = fields.CharField(max_length=500, null=True, unique=True)
+    # Items of a twinning on another server, received because one of our people follows it or
+    # belongs to it.
+    remote_twinning: fields.ForeignKeyNullableRelation[RemoteActor] = fields.ForeignKeyField(
+        "models.RemoteActor", related_name="group_items", null=True, on_delete=fields.CASCADE
+    )
+    remote_twinning_id: int | None
     # "markdown" for what people type here, "html" (sanitised on the way in) for remote posts.
     content_format = fields.CharField(max_length=10, default="markdown", db_default="markdown")
     visibility = fields.CharField(max_length=10)

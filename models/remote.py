@@ -103,3 +103,26 @@ class RemoteMembership(Model):
     class Meta:
         table = "remote_memberships"
         unique_together = (("twinning", "actor"),)
+
+
+class Subscription(Model):
+    """One of our people following, or asking to join, a twinning (Group) of another server.
+    Like every membership, a join counts only after that twinning's Accept."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.Account", related_name="subscriptions", on_delete=fields.CASCADE
+    )
+    account_id: int
+    group: fields.ForeignKeyRelation[RemoteActor] = fields.ForeignKeyField(
+        "models.RemoteActor", related_name="subscribers", on_delete=fields.CASCADE
+    )
+    group_id: int
+    kind = fields.CharField(max_length=6)  # "follow" or "join"
+    state = fields.CharField(max_length=10, default="pending")
+    activity_uri = fields.CharField(max_length=500, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscriptions"
+        unique_together = (("account", "group", "kind"),)

@@ -20,7 +20,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import Audience, ContentItem
-from models.remote import RemoteMembership
+from models.remote import RemoteMembership, Subscription
 from models.twinnings import Membership, Twinning
 
 PUBLIC = "public"
@@ -42,7 +42,19 @@ def audience_of(item: ContentItem) -> list[Audience]:
 
 async def store_audience(item: ContentItem) -> None:
     await Audience.filter(item=item).delete()
-    await Audience.bulk_create(audience_of(item))
+    rows = audience_of(item)
+    if item.visibility != "public" and item.remote_twinning_id is not None:
+        rows += await _local_members_of_remote_twinning(item)
+    await Audience.bulk_create(rows)
+
+
+async def _local_members_of_remote_twinning(item: ContentItem) -> list[Audience]:
+    """A partner-only item of another server's twinning reaches our people who belong to it
+    (their Join was accepted), each by name."""
+    members = await Subscription.filter(
+        group_id=item.remote_twinning_id, kind="join", state="accepted"
+    ).values_list("account_id", flat=True)
+    return [Audience(item=item, kind=ACCOUNT, account_id=account_id) for account_id in members]
 
 
 def _counts(viewer: Account | None) -> Account | None:

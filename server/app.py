@@ -28,6 +28,7 @@ from server.web.pages import (
     members,
     organisations,
     people,
+    remote,
     twinnings,
     updates,
 )
@@ -83,6 +84,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *members.routes,
         *updates.routes,
         *people.routes,
+        *remote.routes,
         *admin.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

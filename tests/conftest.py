@@ -20,6 +20,7 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "subscriptions",
     "follows",
     "remote_memberships",
     "remote_actors",

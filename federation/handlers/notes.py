@@ -79,6 +79,9 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     addresses = _addresses(obj, activity)
     twinning = await _target_twinning(fed, addresses)
     if twinning is None:
+        group = await _followed_group(addresses)
+        if group is not None:
+            await store_group_item(fed, group, obj, addresses)
         return
     actor = await actor_for(fed, activity["actor"])
     if not await RemoteMembership.filter(twinning=twinning, actor=actor, state="accepted").exists():
@@ -108,6 +111,41 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     await publish.reshare_remote(fed, item, activity, actor.inbox)
 
 
+async def _followed_group(addresses: list[str]) -> RemoteActor | None:
+    """A twinning of another server that some of our people follow or belong to."""
+    return await RemoteActor.filter(
+        uri__in=addresses, actor_type="Group", subscribers__state="accepted"
+    ).first()
+
+
+async def store_group_item(
+    fed: Federation, group: RemoteActor, obj: dict[str, Any], addresses: list[str]
+) -> None:
+    """A post of another server's twinning, kept for our people: public ones for everyone,
+    partner-only ones for our people who belong to that twinning."""
+    author = await actor_for(fed, obj["attributedTo"])
+    content = _language_map(obj, "content", "en", html=True)
+    if not content or not isinstance(obj.get("id"), str):
+        return
+    item = ContentItem(
+        remote_twinning=group,
+        remote_author=author,
+        uri=obj["id"],
+        content_format="html",
+        visibility="public" if any(a in PUBLIC_FORMS for a in addresses) else "partners",
+        content_map=content,
+        title_map=_language_map(obj, "name", "en", html=False),
+        primary_language=next(iter(content)),
+        search_text=" ".join(content.values()).lower(),
+    )
+    try:
+        async with in_transaction():
+            await item.save()
+            await store_audience(item)
+    except IntegrityError:
+        return
+
+
 async def _own_item(activity: dict[str, Any], uri: str) -> ContentItem | None:
     actor = await RemoteActor.get_or_none(uri=activity["actor"])
     if actor is None or not uri:
@@ -128,11 +166,13 @@ async def on_update(fed: Federation, activity: dict[str, Any]) -> None:
         item.title_map = _language_map(obj, "name", item.primary_language, html=False)
         item.search_text = " ".join(content.values()).lower()
         await item.save()
-        await publish.reshare_remote(fed, item, activity, "")
+        if item.twinning_id is not None:
+            await publish.reshare_remote(fed, item, activity, "")
 
 
 async def on_delete(fed: Federation, activity: dict[str, Any]) -> None:
     item = await _own_item(activity, object_uri(activity.get("object")))
     if item is not None:
         await item.delete()
-        await publish.reshare_remote(fed, item, activity, "")
+        if item.twinning_id is not None:
+            await publish.reshare_remote(fed, item, activity, "")

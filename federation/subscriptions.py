@@ -1,0 +1,84 @@
+"""Our people and the twinnings of other servers: finding one by handle (WebFinger), following
+it or asking to join it, and the answers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import quote
+
+from federation.actors import person_uri
+from federation.context import Federation
+from federation.delivery import enqueue
+from federation.errors import FederationError
+from federation.fetch import FetchError
+from federation.remote_actors import actor_for
+from federation.vocabulary import ACTIVITY_JSON, AS
+from models.accounts import Account
+from models.config import is_loopback_host
+from models.remote import RemoteActor, Subscription
+
+
+class NotAGroup(FederationError):
+    status = 400
+
+
+async def resolve(fed: Federation, text: str) -> RemoteActor:
+    """``@name@host``, ``name@host`` or an actor URL, to a cached remote Group."""
+    text = text.strip()
+    uri = text if text.startswith(("https://", "http://")) else await _webfinger(fed, text)
+    actor = await actor_for(fed, uri)
+    if actor.actor_type != "Group":
+        raise NotAGroup("this address is not a twinning or group")
+    return actor
+
+
+async def _webfinger(fed: Federation, handle: str) -> str:
+    name, _, host = handle.lstrip("@").partition("@")
+    if not name or not host or "/" in host:
+        raise NotAGroup("write a handle such as @twinning@example.org")
+    local = fed.settings.allow_private_addresses and is_loopback_host(host)
+    scheme = "http" if local else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource={quote(f'acct:{name}@{host}')}"
+    answer = await fed.client.request("GET", url, headers={"Accept": "application/jrd+json"})
+    if answer.status != 200:
+        raise FetchError(f"{host} does not know {handle}")
+    try:
+        links = json.loads(answer.body).get("links", [])
+        return next(
+            link["href"]
+            for link in links
+            if link.get("rel") == "self"
+            and link.get("type", ACTIVITY_JSON)
+            in (
+                ACTIVITY_JSON,
+                'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+            )
+        )
+    except (ValueError, AttributeError, StopIteration, KeyError, TypeError) as exc:
+        raise FetchError(f"{host} gave no ActivityPub address for {handle}") from exc
+
+
+async def subscribe(fed: Federation, account: Account, group: RemoteActor, kind: str) -> None:
+    """Sends the person's Follow or Join; the subscription waits for the group's Accept."""
+    actor = person_uri(fed.settings, account.username)
+    activity_id = f"{actor}#{kind}s/{uuid.uuid4().hex}"
+    existing = await Subscription.get_or_none(account=account, group=group, kind=kind)
+    if existing is not None:
+        if existing.state == "accepted":
+            return
+        await existing.delete()
+    await Subscription.create(account=account, group=group, kind=kind, activity_uri=activity_id)
+    activity = {
+        "@context": AS,
+        "id": activity_id,
+        "type": kind.capitalize(),
+        "actor": actor,
+        "object": group.uri,
+        "to": [group.uri],
+    }
+    await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
+
+
+async def subscribed_groups(account: Account) -> list[Subscription]:
+    return await Subscription.filter(account=account).prefetch_related("group").order_by("-id")

@@ -1,0 +1,71 @@
+"""Twinnings of other servers: find one by its handle, follow it or ask to join it, and read
+what it shares with you."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from federation.errors import FederationError
+from federation.subscriptions import resolve, subscribe, subscribed_groups
+from models.pagination import paginate
+from models.remote import RemoteActor
+from models.visibility import visible_items
+from server import i18n
+from server.activitypub import federation_of
+from server.web.forms import page_number, read_form, text
+from server.web.guards import flash, get_or_404, redirect, require_viewer
+from server.web.render import render
+
+
+async def remote_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    handle = request.query_params.get("handle", "").strip()[:300]
+    found, error = None, None
+    if handle:
+        try:
+            found = await resolve(federation_of(request), handle)
+        except FederationError as exc:
+            error = i18n.gettext("Could not find this twinning: %(reason)s", reason=exc.message)
+    return render(
+        request,
+        "remote.html",
+        400 if error else 200,
+        handle=handle,
+        found=found,
+        error=error,
+        subscriptions=await subscribed_groups(viewer),
+    )
+
+
+async def subscribe_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    form = await read_form(request)
+    group = await get_or_404(RemoteActor, id=int(text(form, "group_id") or 0), actor_type="Group")
+    kind = "join" if text(form, "kind") == "join" else "follow"
+    await subscribe(federation_of(request), viewer, group, kind)
+    flash(
+        request,
+        i18n.gettext("Your request was sent to the twinning's admins.")
+        if kind == "join"
+        else i18n.gettext("You follow this twinning now; its news will appear here."),
+    )
+    return redirect("/remote")
+
+
+async def feed_page(request: Request) -> Response:
+    """What twinnings of other servers shared with the viewer, through the visibility rule."""
+    viewer = require_viewer(request)
+    items = visible_items(viewer).filter(remote_twinning_id__not_isnull=True)
+    page = await paginate(
+        items.prefetch_related("remote_author", "remote_twinning"), page_number(request)
+    )
+    return render(request, "feed.html", page=page)
+
+
+routes = [
+    Route("/remote", remote_page),
+    Route("/remote/subscribe", subscribe_page, methods=["POST"]),
+    Route("/feed", feed_page),
+]
