@@ -71,19 +71,27 @@ async def enqueue(
     return len(rows)
 
 
+def _claimable(at: datetime) -> Q:
+    return Q(state="pending", next_attempt_at__lte=at) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at)
+    )
+
+
 async def _claim(limit: int, at: datetime) -> list[Delivery]:
+    """Marks up to ``limit`` due rows with a token of ours and returns them. Rows another
+    worker holds are skipped (SKIP LOCKED), and the marking re-checks that each row is still
+    claimable, so two workers never hold one row."""
     token = uuid.uuid4().hex
     async with in_transaction() as tx:
-        due = (
-            Delivery.filter(state="pending", next_attempt_at__lte=at)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=at))
-            .order_by("id")
-            .limit(limit)
-        )
+        due = Delivery.filter(_claimable(at)).order_by("id").limit(limit).using_db(tx)
         if tx.capabilities.dialect == "postgres":
             due = due.select_for_update(skip_locked=True)
-        ids = await due.values_list("id", flat=True)
-        await Delivery.filter(id__in=list(ids)).update(claim_token=token, claimed_until=at + LEASE)
+        ids = list(await due.values_list("id", flat=True))
+        await (
+            Delivery.filter(_claimable(at), id__in=ids)
+            .using_db(tx)
+            .update(claim_token=token, claimed_until=at + LEASE)
+        )
     return await Delivery.filter(claim_token=token).order_by("id")
 
 
