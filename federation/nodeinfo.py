@@ -32,7 +32,7 @@ async def nodeinfo(settings: Settings) -> dict[str, Any]:
         "openRegistrations": settings.registrations == "open",
         "usage": {
             "users": {"total": await Account.filter(state="active").count()},
-            "localPosts": await visible_items(None).count(),
+            "localPosts": await visible_items(None).filter(author_id__not_isnull=True).count(),
         },
         "metadata": {"nodeName": settings.instance_name},
     }

@@ -87,28 +87,42 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     if not await RemoteMembership.filter(twinning=twinning, actor=actor, state="accepted").exists():
         log.info("post %s from a non-member of %s is not re-shared", obj["id"], twinning.slug)
         return
-    public = any(a in PUBLIC_FORMS for a in addresses)
     content = _language_map(obj, "content", twinning.primary_language, html=True)
     if not content:
         return
+    item = await _keep(
+        obj, content, addresses, twinning.primary_language, twinning=twinning, remote_author=actor
+    )
+    if item is None:
+        return  # we have it already; its audience stays as it was
+    await publish.reshare_remote(fed, item, activity, actor.inbox)
+
+
+async def _keep(
+    obj: dict[str, Any],
+    content: dict[str, str],
+    addresses: list[str],
+    language: str,
+    **owners: Any,
+) -> ContentItem | None:
+    """Stores a remote post with its audience; None when it is stored already."""
     item = ContentItem(
-        twinning=twinning,
-        remote_author=actor,
         uri=obj["id"],
         content_format="html",
-        visibility="public" if public else "partners",
         content_map=content,
-        title_map=_language_map(obj, "name", twinning.primary_language, html=False),
+        visibility="public" if any(a in PUBLIC_FORMS for a in addresses) else "partners",
+        title_map=_language_map(obj, "name", language, html=False),
         primary_language=next(iter(content)),
         search_text=" ".join(content.values()).lower(),
+        **owners,
     )
     try:
         async with in_transaction():
             await item.save()
             await store_audience(item)
     except IntegrityError:
-        return  # we have it already; its audience stays as it was
-    await publish.reshare_remote(fed, item, activity, actor.inbox)
+        return None
+    return item
 
 
 async def _followed_group(addresses: list[str]) -> RemoteActor | None:
@@ -127,23 +141,7 @@ async def store_group_item(
     content = _language_map(obj, "content", "en", html=True)
     if not content or not isinstance(obj.get("id"), str):
         return
-    item = ContentItem(
-        remote_twinning=group,
-        remote_author=author,
-        uri=obj["id"],
-        content_format="html",
-        visibility="public" if any(a in PUBLIC_FORMS for a in addresses) else "partners",
-        content_map=content,
-        title_map=_language_map(obj, "name", "en", html=False),
-        primary_language=next(iter(content)),
-        search_text=" ".join(content.values()).lower(),
-    )
-    try:
-        async with in_transaction():
-            await item.save()
-            await store_audience(item)
-    except IntegrityError:
-        return
+    await _keep(obj, content, addresses, "en", remote_twinning=group, remote_author=author)
 
 
 async def _own_item(activity: dict[str, Any], uri: str) -> ContentItem | None:
