@@ -14,7 +14,18 @@ from typing import Any
 
 from federation.signatures import generate_keypair, sign_request
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "fediverse"
+
+def _fixtures() -> Path:
+    """The shared fixtures sit beside the checkout (``../shared``); found by walking up, so a
+    checkout anywhere works, and a missing copy is an error, never a silent skip."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "fixtures" / "fediverse"
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError("../shared/fixtures/fediverse not found beside the checkout")
+
+
+FIXTURES = _fixtures()
 PUBLIC_PEM, PRIVATE_PEM = generate_keypair()
 OTHER_PUBLIC_PEM, OTHER_PRIVATE_PEM = generate_keypair()
 
