@@ -119,11 +119,14 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     return key
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, listen_port: int | None = None
+) -> Settings:
+    """``listen_port``: where ``serve`` listens, the default domain's port on a laptop."""
     env: dict[str, str] = dict(os.environ if environ is None else environ)
     if env.get("JUMELAGE_CONFIG"):
         env = {**_read_toml(env["JUMELAGE_CONFIG"]), **env}
-    domain = env.get("JUMELAGE_DOMAIN", "localhost:8000").strip().lower()
+    domain = env.get("JUMELAGE_DOMAIN", f"localhost:{listen_port or 8000}").strip().lower()
     if not _DOMAIN_RE.match(domain):
         raise ConfigError(
             "JUMELAGE_DOMAIN", f"must be a host name with an optional port, not {domain!r}"

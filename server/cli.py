@@ -196,7 +196,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     config = Config()
     config.bind = [f"{args.host}:{args.port}"]
     config.accesslog = "-"
-    config.errorlog = "-"
+    # hypercorn's own "-" error log also propagates to the root handler (every line twice);
+    # a logger of ours at INFO goes through the root handler once.
+    server_log = logging.getLogger("jumelage.http")
+    server_log.setLevel(logging.INFO)
+    config.errorlog = server_log
     app = create_app(settings)
     print(f"Jumelage is starting on http://{args.host}:{args.port}/ (known as {settings.base_url})")
     print(f"Data: {settings.data_dir}. Create the first admin with:")
@@ -223,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     # Hypercorn logs requests and start-up with handlers of its own; the rest warns and errs.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
+        port = args.port if args.command == "serve" else None
+        settings = load_settings(listen_port=port)
         if args.command == "serve":
             return cmd_serve(settings, args)
         return asyncio.run(COMMANDS[args.command](settings, args))
