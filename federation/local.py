@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from models.accounts import Account
 from models.config import Settings
+from models.content import ContentItem
 from models.organisations import Organisation
 from models.twinnings import Twinning
 
@@ -47,3 +48,16 @@ async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
     else:
         found = await Organisation.get_or_none(slug=handle)
     return LocalTarget(kind, found.id, uri) if found else None
+
+
+async def local_item(settings: Settings, uri: str) -> ContentItem | None:
+    """Our update at ``uri`` (``/t/<slug>/updates/<id>``), if it is one of ours."""
+    parts = urlsplit(uri)
+    if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
+        return None
+    segments = parts.path.strip("/").split("/")
+    if len(segments) != 4 or segments[0] != "t" or segments[2] != "updates":
+        return None
+    if not segments[3].isdigit():
+        return None
+    return await ContentItem.get_or_none(id=int(segments[3]), twinning__slug=segments[1], uri=None)

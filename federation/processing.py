@@ -14,7 +14,15 @@ from tortoise.expressions import Q
 
 from federation.context import Federation
 from federation.errors import FederationError
-from federation.handlers import actors, announce, answers, follow, membership, notes
+from federation.handlers import (
+    actors,
+    announce,
+    answers,
+    follow,
+    membership,
+    notes,
+    reactions,
+)
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
@@ -32,6 +40,14 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
     about_actor = object_uri(obj) == activity.get("actor")
     if kind == "Follow":
         return follow.on_follow
+    if kind == "Like":
+        return reactions.on_like
+    if kind == "Undo" and object_type == "Like":
+        return reactions.on_undo_like
+    if kind == "Flag":
+        return reactions.on_flag
+    if kind == "Block":
+        return reactions.on_block
     if kind == "Accept":
         return answers.on_accept
     if kind == "Reject":

@@ -43,6 +43,11 @@ class ContentItem(Model):
         "models.RemoteActor", related_name="group_items", null=True, on_delete=fields.CASCADE
     )
     remote_twinning_id: int | None
+    # Replies (from Mastodon users, say) hang under their thread root and share its audience.
+    in_reply_to: fields.ForeignKeyNullableRelation[ContentItem] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="replies", null=True, on_delete=fields.CASCADE
+    )
+    in_reply_to_id: int | None
     # "markdown" for what people type here, "html" (sanitised on the way in) for remote posts.
     content_format = fields.CharField(max_length=10, default="markdown", db_default="markdown")
     visibility = fields.CharField(max_length=10)

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "models.remote",
     "models.follows",
     "models.queues",
+    "models.reactions",
 ]
 
 

@@ -42,6 +42,15 @@ def audience_of(item: ContentItem) -> list[Audience]:
 
 async def store_audience(item: ContentItem) -> None:
     await Audience.filter(item=item).delete()
+    if item.in_reply_to_id is not None:  # a reply reaches exactly whom its thread root reaches
+        root = await Audience.filter(item_id=item.in_reply_to_id)
+        await Audience.bulk_create(
+            [
+                Audience(item=item, kind=r.kind, twinning_id=r.twinning_id, account_id=r.account_id)
+                for r in root
+            ]
+        )
+        return
     rows = audience_of(item)
     if item.visibility != "public" and item.remote_twinning_id is not None:
         rows += await _local_members_of_remote_twinning(item)

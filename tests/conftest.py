@@ -20,6 +20,8 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "likes",
+    "reports",
     "subscriptions",
     "follows",
     "remote_memberships",

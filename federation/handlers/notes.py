@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from federation import publish
 from federation.context import Federation
-from federation.local import local_target, object_uri
+from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
 from federation.vocabulary import PUBLIC_FORMS
 from models.config import LOCALES
@@ -22,7 +22,7 @@ from models.content import ContentItem
 from models.markup import clean_html
 from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Twinning
-from models.visibility import store_audience
+from models.visibility import may_remote_actor_view, store_audience
 
 log = logging.getLogger(__name__)
 POST_TYPES = ("Note", "Article", "Page")
@@ -76,6 +76,10 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     obj = await _object(fed, activity)
     if obj is None or not isinstance(obj.get("id"), str):
         return
+    root = await local_item(fed.settings, object_uri(obj.get("inReplyTo")))
+    if root is not None:
+        await _store_reply(fed, root, obj, activity)
+        return
     addresses = _addresses(obj, activity)
     twinning = await _target_twinning(fed, addresses)
     if twinning is None:
@@ -98,19 +102,43 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     await publish.reshare_remote(fed, item, activity, actor.inbox)
 
 
+async def _store_reply(
+    fed: Federation, root: ContentItem, obj: dict[str, Any], activity: dict[str, Any]
+) -> None:
+    """A reply to one of our updates, kept only if its author may see that update; it then
+    reaches exactly the update's audience."""
+    if not await may_remote_actor_view(activity["actor"], root):
+        return
+    actor = await actor_for(fed, activity["actor"])
+    content = _language_map(obj, "content", root.primary_language, html=True)
+    if content:
+        await _keep(
+            obj,
+            content,
+            [],
+            root.primary_language,
+            visibility=root.visibility,
+            kind="reply",
+            in_reply_to=root,
+            remote_author=actor,
+        )
+
+
 async def _keep(
     obj: dict[str, Any],
     content: dict[str, str],
     addresses: list[str],
     language: str,
+    visibility: str | None = None,
     **owners: Any,
 ) -> ContentItem | None:
     """Stores a remote post with its audience; None when it is stored already."""
+    public = any(a in PUBLIC_FORMS for a in addresses)
     item = ContentItem(
         uri=obj["id"],
         content_format="html",
         content_map=content,
-        visibility="public" if any(a in PUBLIC_FORMS for a in addresses) else "partners",
+        visibility=visibility or ("public" if public else "partners"),
         title_map=_language_map(obj, "name", language, html=False),
         primary_language=next(iter(content)),
         search_text=" ".join(content.values()).lower(),

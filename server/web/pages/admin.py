@@ -11,10 +11,11 @@ from starlette.routing import Route
 
 from models.accounts import Account, Invitation, create_invitation
 from models.pagination import paginate
+from models.reactions import Report
 from models.remote import BLOCK_SEVERITIES, DomainBlock
 from server import i18n
 from server.web.forms import page_number, read_form, text
-from server.web.guards import flash, get_or_404, redirect, require_admin
+from server.web.guards import flash, get_or_404, int_param, redirect, require_admin
 from server.web.render import render
 
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -29,6 +30,7 @@ async def admin_page(request: Request) -> Response:
     pending = await Account.filter(state="pending").order_by("created_at").limit(200)
     invitations = await Invitation.filter(used_by_id=None).order_by("-created_at").limit(50)
     blocks = await DomainBlock.all().order_by("domain").limit(500)
+    reports = await Report.filter(resolved=False).order_by("-id").limit(100)
     return render(
         request,
         "admin.html",
@@ -36,6 +38,7 @@ async def admin_page(request: Request) -> Response:
         pending=pending,
         invitations=invitations,
         blocks=blocks,
+        reports=reports,
         page=await paginate(accounts, page_number(request)),
         base_url=request.app.state.settings.base_url,
     )
@@ -91,7 +94,17 @@ async def admin_domains(request: Request) -> Response:
     return redirect("/admin")
 
 
+async def admin_report(request: Request) -> Response:
+    require_admin(request)
+    await read_form(request)
+    report = await get_or_404(Report, id=int_param(request, "report_id"))
+    report.resolved = True
+    await report.save(update_fields=["resolved"])
+    return redirect("/admin")
+
+
 routes = [
+    Route("/admin/reports/{report_id}", admin_report, methods=["POST"]),
     Route("/admin/domains", admin_domains, methods=["POST"]),
     Route("/admin", admin_page),
     Route("/admin/accounts/{username}", admin_account, methods=["POST"]),

@@ -14,15 +14,18 @@ from models.accounts import Account
 from models.content import ContentItem, delete_update, edit_update, may_edit, post_update
 from models.errors import ModelError
 from models.pagination import Page
+from models.reactions import Like
 from models.remote_members import remote_members
 from models.twinnings import Twinning
-from models.visibility import may_remote_actor_view, may_view
+from models.visibility import may_remote_actor_view, may_view, visible_items
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import twinning_page
 from server.web.render import render
+
+MAX_REPLIES = 200
 
 
 async def _update(request: Request) -> tuple[Twinning, ContentItem]:
@@ -93,11 +96,20 @@ async def show(request: Request) -> Response:
         return await _object(request, *await _update(request))
     twinning, item = await _visible_update(request)
     await item.fetch_related("author", "remote_author")
+    replies = (
+        await visible_items(viewer_of(request))
+        .filter(in_reply_to_id=item.id)
+        .prefetch_related("author", "remote_author")
+        .order_by("created_at", "id")
+        .limit(MAX_REPLIES)
+    )
     return render(
         request,
         "update.html",
         twinning=twinning,
         item=item,
+        replies=replies,
+        likes=await Like.filter(item=item).count(),
         can_edit=await may_edit(viewer_of(request), item),
     )
 

@@ -1,0 +1,60 @@
+"""Like, Flag and Block from other servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from federation.context import Federation
+from federation.local import local_item, local_target, object_uri
+from models.follows import Follow
+from models.reactions import Like, Report
+
+MAX_COMMENT = 5000
+
+
+async def on_like(fed: Federation, activity: dict[str, Any]) -> None:
+    item = await local_item(fed.settings, object_uri(activity.get("object")))
+    if item is None:
+        return
+    try:
+        await Like.create(item=item, actor_uri=activity["actor"], activity_uri=activity["id"])
+    except IntegrityError:
+        return  # liked already
+
+
+async def on_undo_like(fed: Federation, activity: dict[str, Any]) -> None:
+    undone = activity.get("object")
+    item = await local_item(
+        fed.settings, object_uri(undone.get("object") if isinstance(undone, dict) else None)
+    )
+    if item is not None:
+        await Like.filter(item=item, actor_uri=activity["actor"]).delete()
+
+
+async def on_flag(fed: Federation, activity: dict[str, Any]) -> None:
+    """Reports land on the admin page; the reported items and actors are listed by address."""
+    objects = activity.get("object")
+    targets = [object_uri(o) for o in (objects if isinstance(objects, list) else [objects])]
+    comment = activity.get("content")
+    try:
+        await Report.create(
+            reporter_uri=activity["actor"],
+            activity_uri=activity["id"],
+            targets=[t for t in targets if t.startswith(("https://", "http://"))][:50],
+            comment=comment[:MAX_COMMENT] if isinstance(comment, str) else "",
+        )
+    except IntegrityError:
+        return
+
+
+async def on_block(fed: Federation, activity: dict[str, Any]) -> None:
+    """Someone blocking one of our actors stops following it, so nothing is sent to them."""
+    target = await local_target(fed.settings, object_uri(activity.get("object")))
+    if target is not None:
+        await Follow.filter(
+            follower__uri=activity["actor"],
+            target_type=target.actor_type,
+            target_id=target.actor_id,
+        ).delete()

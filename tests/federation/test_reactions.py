@@ -1,0 +1,161 @@
+"""Replies, likes, reports and blocks from other servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from federation.context import Federation
+from federation.worker import run_once
+from models.content import ContentItem, post_update
+from models.follows import Follow
+from models.reactions import Like, Report
+from models.remote import RemoteActor, RemoteMembership
+from models.twinnings import TwinningInput, create_twinning
+from tests.conftest import log_in, make_account, post_form
+from tests.federation.peer import Peer, start_peer
+
+BASE = "http://testserver.localhost"
+GROUP = f"{BASE}/t/brest"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+@pytest.fixture
+def peer() -> Iterator[Peer]:
+    p, server = start_peer()
+    yield p
+    server.shutdown()
+
+
+async def _send(client: httpx.AsyncClient, peer: Peer, name: str, activity: dict) -> None:  # type: ignore[type-arg]
+    headers, body = peer.signed_post(name, activity, f"{BASE}/inbox")
+    r = await client.post("/inbox", content=body, headers=headers)
+    assert r.status_code == 202, r.text
+
+
+async def _drain(fed: Federation) -> None:
+    while await run_once(fed):
+        pass
+
+
+def _reply(peer: Peer, name: str, n: int, to: str, text: str) -> dict[str, object]:
+    note = {
+        "id": f"{peer.base}/notes/r{n}",
+        "type": "Note",
+        "attributedTo": peer.actor(name),
+        "inReplyTo": to,
+        "content": f"<p>{text}</p>",
+        "to": [PUBLIC],
+    }
+    return {
+        "type": "Create",
+        "id": f"{peer.base}/c/r{n}",
+        "actor": peer.actor(name),
+        "object": note,
+        "to": [PUBLIC],
+    }
+
+
+async def test_replies_reach_the_audience_of_their_thread(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
+    public = await post_update(owner, twinning, "public", {"fr": "Bonjour"})
+    secret = await post_update(owner, twinning, "partners", {"fr": "Budget"})
+    public_uri, secret_uri = f"{GROUP}/updates/{public.id}", f"{GROUP}/updates/{secret.id}"
+    await _send(client, peer, "ana", _reply(peer, "ana", 1, public_uri, "Hola desde Mastodon"))
+    await _send(client, peer, "ana", _reply(peer, "ana", 2, secret_uri, "intruder"))
+    await _drain(fed)
+    assert not await ContentItem.filter(uri=f"{peer.base}/notes/r2").exists()
+    page = (await client.get(f"/t/brest/updates/{public.id}")).text
+    assert "Hola desde Mastodon" in page and "@ana@127.0.0.1" in page
+
+    bob = await RemoteActor.create(
+        uri=peer.actor("bob"),
+        actor_type="Person",
+        handle="bob",
+        domain="127.0.0.1",
+        inbox=peer.actor("bob") + "/inbox",
+        fetched_at=public.created_at,
+    )
+    await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
+    await _send(client, peer, "bob", _reply(peer, "bob", 3, secret_uri, "reply of a partner"))
+    await _drain(fed)
+    reply = await ContentItem.get(uri=f"{peer.base}/notes/r3")
+    assert reply.visibility == "partners" and reply.in_reply_to_id == secret.id
+    assert (await client.get(f"/t/brest/updates/{secret.id}")).status_code == 404
+    outsider = await client.get("/directory?kind=updates&q=reply")
+    assert "reply of a partner" not in outsider.text
+    await log_in(client, "maelle")
+    assert "reply of a partner" in (await client.get(f"/t/brest/updates/{secret.id}")).text
+    twinning_page = (await client.get("/t/brest")).text
+    assert "Hola desde Mastodon" not in twinning_page  # replies stay under their update
+
+
+async def test_likes_reports_and_blocks(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle", role="admin")
+    twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
+    item = await post_update(owner, twinning, "public", {"fr": "Bonjour"})
+    uri = f"{GROUP}/updates/{item.id}"
+    like = {"type": "Like", "id": f"{peer.base}/likes/1", "actor": peer.actor("ana"), "object": uri}
+    await _send(client, peer, "ana", like)
+    await _send(client, peer, "ana", {**like, "id": f"{peer.base}/likes/2"})
+    await _drain(fed)
+    assert await Like.filter(item=item).count() == 1
+    assert "1 like" in (await client.get(f"/t/brest/updates/{item.id}")).text
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Undo",
+            "id": f"{peer.base}/undo/like",
+            "actor": peer.actor("ana"),
+            "object": like,
+        },
+    )
+    await _drain(fed)
+    assert not await Like.exists()
+
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Flag",
+            "id": f"{peer.base}/flags/1",
+            "actor": peer.actor("ana"),
+            "object": [uri, "javascript:alert(1)"],
+            "content": "spam in a twinning",
+        },
+    )
+    await _drain(fed)
+    report = await Report.get()
+    assert report.targets == [uri]
+    await log_in(client, "maelle")
+    admin = (await client.get("/admin")).text
+    assert "spam in a twinning" in admin and "javascript:" not in admin
+    r = await post_form(client, "/admin", f"/admin/reports/{report.id}", {})
+    assert r.status_code == 303 and (await Report.get()).resolved
+
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Follow", "id": f"{peer.base}/f/1", "actor": peer.actor("ana"), "object": GROUP},
+    )
+    await _drain(fed)
+    assert await Follow.exists()
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Block", "id": f"{peer.base}/b/1", "actor": peer.actor("ana"), "object": GROUP},
+    )
+    await _drain(fed)
+    assert not await Follow.exists()
