@@ -31,7 +31,7 @@ from federation.errors import FederationError
 from federation.fetch import HOSTS_AT_ONCE, RemoteClient, Signer
 from federation.vocabulary import ACTIVITY_JSON
 from models.queues import Delivery
-from models.remote import Host, block_of, host_of, now
+from models.remote import Host, host_of, now, unblocked
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -52,9 +52,7 @@ async def enqueue(
     """Queues the activity once per distinct inbox, skipping blocked domains."""
     payload = json.dumps(activity, ensure_ascii=False)
     rows = []
-    for inbox in sorted(set(inboxes)):
-        if await block_of(inbox):
-            continue
+    for inbox in await unblocked(sorted(set(inboxes))):
         rows.append(
             Delivery(
                 activity_uri=activity["id"],

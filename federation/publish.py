@@ -39,7 +39,7 @@ async def _share(
     twinning: Twinning,
     author: Account,
     kind: str,
-    obj: Any,
+    obj: dict[str, Any],
     inboxes: list[str],
     direct: bool,
     boost: bool,
@@ -48,8 +48,7 @@ async def _share(
         return
     group = twinning_uri(fed.settings, twinning.slug)
     author_uri = person_uri(fed.settings, author.username)
-    object_id = obj if isinstance(obj, str) else obj["id"]
-    to, cc = obj["to"], obj["cc"]
+    object_id, to, cc = obj["id"], obj["to"], obj["cc"]
     own = activity(kind, f"{object_id}#{kind.lower()}-{uuid.uuid4().hex}", author_uri, obj, to, cc)
     if direct:
         await enqueue(own, "person", author.id, author_uri + "#main-key", inboxes)

@@ -63,12 +63,24 @@ def host_of(uri: str) -> str:
     return (urlsplit(uri).hostname or "").lower()
 
 
-async def block_of(uri_or_domain: str) -> DomainBlock | None:
-    """The block covering a URI's host or any parent domain of it."""
+def _domains_of(uri_or_domain: str) -> list[str]:
+    """The host and each parent domain: a block of example.org covers a.example.org."""
     host = host_of(uri_or_domain) if "://" in uri_or_domain else uri_or_domain.lower()
     parts = host.split(".")
-    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [host]
-    return await DomainBlock.filter(domain__in=candidates).first()
+    return [".".join(parts[i:]) for i in range(len(parts) - 1)] or [host]
+
+
+async def block_of(uri_or_domain: str) -> DomainBlock | None:
+    """The block covering a URI's host or any parent domain of it."""
+    return await DomainBlock.filter(domain__in=_domains_of(uri_or_domain)).first()
+
+
+async def unblocked(uris: list[str]) -> list[str]:
+    """``uris`` without those on blocked domains, with one query for the whole list."""
+    blocked = set(await DomainBlock.all().values_list("domain", flat=True))
+    if not blocked:
+        return uris
+    return [uri for uri in uris if not blocked.intersection(_domains_of(uri))]
 
 
 async def mark_host_alive(host: str) -> None:

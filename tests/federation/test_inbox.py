@@ -330,3 +330,19 @@ def test_http_date_format_is_what_mastodon_sends() -> None:
     assert format_datetime(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), usegmt=True) == (
         "Fri, 02 Jan 2026 03:04:05 GMT"
     )
+
+
+async def test_nothing_is_queued_for_blocked_domains(fed: Federation) -> None:
+    from federation.delivery import enqueue
+
+    twinning = await _twinning()
+    await DomainBlock.create(domain="blocked.example")
+    queued = await enqueue(
+        {"id": f"{GROUP}#a/b", "type": "Announce", "actor": GROUP, "object": "x"},
+        "twinning",
+        twinning.id,
+        GROUP + "#main-key",
+        ["https://social.blocked.example/inbox", "https://ok.example/inbox"],
+    )
+    assert queued == 1
+    assert [d.host for d in await Delivery.all()] == ["ok.example"]
