@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from federation.errors import FederationError
 from models.errors import ModelError
 from server import i18n
 from server.web.forms import error_text
@@ -43,6 +44,13 @@ async def model_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", exc.status, title=_title(exc.status), detail=detail)
 
 
+async def federation_error(request: Request, exc: Exception) -> Response:
+    """A remote server could not be reached or answered wrongly while serving a page."""
+    assert isinstance(exc, FederationError)
+    log.warning("federation error on %s: %s", request.url.path, exc.detail)
+    return render(request, "error.html", exc.status, title=_title(exc.status), detail=exc.message)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return render(request, "error.html", 500, title=_title(500), detail="")
@@ -55,6 +63,7 @@ async def login_required(request: Request, exc: Exception) -> Response:
 HANDLERS = {
     HTTPException: http_error,
     ModelError: model_error,
+    FederationError: federation_error,
     LoginRequired: login_required,
     Exception: server_error,
 }
