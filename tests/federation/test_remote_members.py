@@ -301,3 +301,15 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
     )
     await _drain(fed)
     assert not await ContentItem.filter(uri=f"{peer.base}/notes/1").exists()
+
+
+async def test_following_needs_a_known_group(client: httpx.AsyncClient) -> None:
+    await make_account("jorge")
+    await log_in(client, "jorge")
+    for value, status in (("abc", 400), ("999", 404)):
+        r = await post_form(
+            client, "/remote", "/remote/subscribe", {"group_id": value, "kind": "follow"}
+        )
+        assert r.status_code == status
+    bad = await client.get("/remote", params={"handle": "not a handle"})
+    assert bad.status_code == 400 and "Could not find this twinning" in bad.text

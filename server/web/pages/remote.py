@@ -3,6 +3,7 @@ what it shares with you."""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -42,7 +43,10 @@ async def remote_page(request: Request) -> Response:
 async def subscribe_page(request: Request) -> Response:
     viewer = require_viewer(request)
     form = await read_form(request)
-    group = await get_or_404(RemoteActor, id=int(text(form, "group_id") or 0), actor_type="Group")
+    group_id = text(form, "group_id")
+    if not group_id.isdigit():
+        raise HTTPException(400, i18n.gettext("Unknown action."))
+    group = await get_or_404(RemoteActor, id=int(group_id), actor_type="Group")
     kind = "join" if text(form, "kind") == "join" else "follow"
     await subscribe(federation_of(request), viewer, group, kind)
     flash(
