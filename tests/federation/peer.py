@@ -115,3 +115,11 @@ def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
     peer.base = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return peer, server
+
+
+async def drain(fed: Any) -> None:
+    """Runs the queues until nothing is left to do (instead of sleeping)."""
+    from federation.worker import run_once
+
+    while await run_once(fed):
+        pass

@@ -4,25 +4,15 @@ PostgreSQL, the single writer on SQLite), so no delivery is sent twice and none 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-
-import pytest
 
 from federation.context import Federation
 from federation.delivery import deliver_due, enqueue
 from models.queues import Delivery
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import make_account
-from tests.federation.peer import Peer, start_peer
+from tests.federation.peer import Peer
 
 GROUP = "http://testserver.localhost/t/brest"
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    p, server = start_peer()
-    yield p
-    server.shutdown()
 
 
 async def test_concurrent_workers_deliver_each_row_exactly_once(

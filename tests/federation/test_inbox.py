@@ -5,12 +5,10 @@ of bad input is refused without leaving a row behind."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
-import pytest
 
 from federation.context import Federation
 from federation.signatures import PublicKey, verify_request
@@ -27,13 +25,6 @@ from tests.federation.peer import OTHER_PRIVATE_PEM, Peer, start_peer
 BASE = "http://testserver.localhost"
 GROUP = f"{BASE}/t/brest_lapaz"
 INBOX = f"{GROUP}/inbox"
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    p, server = start_peer()
-    yield p
-    server.shutdown()
 
 
 async def _twinning() -> Twinning:

@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from federation.context import Federation
-from federation.worker import run_once
 from models.content import ContentItem, post_update
 from models.follows import Follow
 from models.reactions import Like, Report
 from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
-from tests.federation.peer import Peer, start_peer
+from tests.federation.peer import Peer, drain
 
 BASE = "http://testserver.localhost"
 GROUP = f"{BASE}/t/brest"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    p, server = start_peer()
-    yield p
-    server.shutdown()
-
-
 async def _send(client: httpx.AsyncClient, peer: Peer, name: str, activity: dict) -> None:  # type: ignore[type-arg]
     headers, body = peer.signed_post(name, activity, f"{BASE}/inbox")
     r = await client.post("/inbox", content=body, headers=headers)
     assert r.status_code == 202, r.text
-
-
-async def _drain(fed: Federation) -> None:
-    while await run_once(fed):
-        pass
 
 
 def _reply(peer: Peer, name: str, n: int, to: str, text: str) -> dict[str, object]:
@@ -68,7 +52,7 @@ async def test_replies_reach_the_audience_of_their_thread(
     public_uri, secret_uri = f"{GROUP}/updates/{public.id}", f"{GROUP}/updates/{secret.id}"
     await _send(client, peer, "ana", _reply(peer, "ana", 1, public_uri, "Hola desde Mastodon"))
     await _send(client, peer, "ana", _reply(peer, "ana", 2, secret_uri, "intruder"))
-    await _drain(fed)
+    await drain(fed)
     assert not await ContentItem.filter(uri=f"{peer.base}/notes/r2").exists()
     page = (await client.get(f"/t/brest/updates/{public.id}")).text
     assert "Hola desde Mastodon" in page and "@ana@127.0.0.1" in page
@@ -83,7 +67,7 @@ async def test_replies_reach_the_audience_of_their_thread(
     )
     await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
     await _send(client, peer, "bob", _reply(peer, "bob", 3, secret_uri, "reply of a partner"))
-    await _drain(fed)
+    await drain(fed)
     reply = await ContentItem.get(uri=f"{peer.base}/notes/r3")
     assert reply.visibility == "partners" and reply.in_reply_to_id == secret.id
     assert (await client.get(f"/t/brest/updates/{secret.id}")).status_code == 404
@@ -105,7 +89,7 @@ async def test_likes_reports_and_blocks(
     like = {"type": "Like", "id": f"{peer.base}/likes/1", "actor": peer.actor("ana"), "object": uri}
     await _send(client, peer, "ana", like)
     await _send(client, peer, "ana", {**like, "id": f"{peer.base}/likes/2"})
-    await _drain(fed)
+    await drain(fed)
     assert await Like.filter(item=item).count() == 1
     assert "1 like" in (await client.get(f"/t/brest/updates/{item.id}")).text
     await _send(
@@ -119,7 +103,7 @@ async def test_likes_reports_and_blocks(
             "object": like,
         },
     )
-    await _drain(fed)
+    await drain(fed)
     assert not await Like.exists()
 
     await _send(
@@ -134,7 +118,7 @@ async def test_likes_reports_and_blocks(
             "content": "spam in a twinning",
         },
     )
-    await _drain(fed)
+    await drain(fed)
     report = await Report.get()
     assert report.targets == [uri]
     await log_in(client, "maelle")
@@ -149,7 +133,7 @@ async def test_likes_reports_and_blocks(
         "ana",
         {"type": "Follow", "id": f"{peer.base}/f/1", "actor": peer.actor("ana"), "object": GROUP},
     )
-    await _drain(fed)
+    await drain(fed)
     assert await Follow.exists()
     await _send(
         client,
@@ -157,5 +141,5 @@ async def test_likes_reports_and_blocks(
         "ana",
         {"type": "Block", "id": f"{peer.base}/b/1", "actor": peer.actor("ana"), "object": GROUP},
     )
-    await _drain(fed)
+    await drain(fed)
     assert not await Follow.exists()

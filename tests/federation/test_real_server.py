@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,17 +15,10 @@ import pytest
 
 from federation.signatures import PublicKey, verify_request
 from tests.databases import fresh_database
-from tests.federation.peer import Peer, Received, start_peer
+from tests.federation.peer import Peer, Received
 from tests.servers import ROOT, free_port, jumelage, running_server, server_env
 
 AP = {"Accept": "application/activity+json"}
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    p, server = start_peer()
-    yield p
-    server.shutdown()
 
 
 @pytest.fixture

@@ -5,18 +5,15 @@ only a member's signed fetch can read them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from federation.context import Federation
 from federation.signatures import sign_request
-from federation.worker import run_once
 from models.remote import RemoteMembership
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
-from tests.federation.peer import PRIVATE_PEM, Peer, start_peer
+from tests.federation.peer import PRIVATE_PEM, Peer, drain
 
 BASE = "http://testserver.localhost"
 GROUP = f"{BASE}/t/brest_lapaz"
@@ -24,22 +21,10 @@ SECRET = "zqx partner budget"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    p, server = start_peer()
-    yield p
-    server.shutdown()
-
-
 async def _send(client: httpx.AsyncClient, peer: Peer, name: str, activity: dict) -> None:  # type: ignore[type-arg]
     headers, body = peer.signed_post(name, activity, f"{GROUP}/inbox")
     r = await client.post("/t/brest_lapaz/inbox", content=body, headers=headers)
     assert r.status_code == 202, r.text
-
-
-async def _drain(fed: Federation) -> None:
-    while await run_once(fed):
-        pass
 
 
 def _join(peer: Peer, name: str) -> dict[str, str]:
@@ -71,7 +56,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
         "bob",
         {"type": "Follow", "id": f"{peer.base}/f/bob", "actor": peer.actor("bob"), "object": GROUP},
     )
-    await _drain(fed)
+    await drain(fed)
     membership = await RemoteMembership.get()
     assert membership.state == "pending"
     assert [r.activity["type"] for r in peer.received] == ["Accept"]  # bob's follow only
@@ -86,7 +71,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
         {"action": "approve_remote", "remote_id": str(membership.id)},
     )
     assert r.status_code == 303
-    await _drain(fed)
+    await drain(fed)
     accept = peer.received[-1]
     assert accept.path == "/users/ana/inbox"
     assert accept.activity["type"] == "Accept"
@@ -100,7 +85,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
         {"content_fr": SECRET, "visibility": "partners"},
     )
     item_path = r.headers["location"]
-    await _drain(fed)
+    await drain(fed)
     new = peer.received[before:]
     assert {r.path for r in new} == {"/users/ana/inbox"}
     create = next(r.activity for r in new if r.activity["type"] == "Create")
@@ -128,7 +113,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
             "object": GROUP,
         },
     )
-    await _drain(fed)
+    await drain(fed)
     assert not await RemoteMembership.exists()
     before = len(peer.received)
     await post_form(
@@ -137,7 +122,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
         "/t/brest_lapaz/updates",
         {"content_fr": "after leaving", "visibility": "partners"},
     )
-    await _drain(fed)
+    await drain(fed)
     assert peer.received[before:] == []
 
 
@@ -149,7 +134,7 @@ async def test_invitation_only_twinning_rejects_a_join(
         owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="invitation")
     )
     await _send(client, peer, "ana", _join(peer, "ana"))
-    await _drain(fed)
+    await drain(fed)
     assert not await RemoteMembership.exists()
     [reject] = peer.received
     assert reject.activity["type"] == "Reject"
@@ -163,7 +148,7 @@ async def test_open_twinning_accepts_at_once_and_undo_join_leaves(
         owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
     )
     await _send(client, peer, "ana", _join(peer, "ana"))
-    await _drain(fed)
+    await drain(fed)
     assert (await RemoteMembership.get()).state == "accepted"
     assert peer.received[-1].activity["type"] == "Accept"
     await _send(
@@ -177,7 +162,7 @@ async def test_open_twinning_accepts_at_once_and_undo_join_leaves(
             "object": _join(peer, "ana"),
         },
     )
-    await _drain(fed)
+    await drain(fed)
     assert not await RemoteMembership.exists()
 
 
@@ -197,7 +182,7 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
         "bob",
         {"type": "Follow", "id": f"{peer.base}/f/bob", "actor": peer.actor("bob"), "object": GROUP},
     )
-    await _drain(fed)
+    await drain(fed)
     note = {
         "id": f"{peer.base}/notes/1",
         "type": "Note",
@@ -253,7 +238,7 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
             "cc": [GROUP],
         },
     )
-    await _drain(fed)
+    await drain(fed)
     public = await ContentItem.get(uri=f"{peer.base}/notes/1")
     assert public.visibility == "public" and "<script" not in public.content_map["es"]
     assert (await ContentItem.get(uri=f"{peer.base}/notes/2")).visibility == "partners"
@@ -284,7 +269,7 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
         "object": {**note, "contentMap": {"es": "<p>Hola otra vez</p>"}},
     }
     await _send(client, peer, "ana", edit)
-    await _drain(fed)
+    await drain(fed)
     assert (await ContentItem.get(uri=f"{peer.base}/notes/1")).content_map["es"] == (
         "<p>Hola otra vez</p>"
     )
@@ -299,7 +284,7 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
             "object": f"{peer.base}/notes/1",
         },
     )
-    await _drain(fed)
+    await drain(fed)
     assert not await ContentItem.filter(uri=f"{peer.base}/notes/1").exists()
 
 

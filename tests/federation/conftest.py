@@ -1,0 +1,16 @@
+"""Fixtures of the federation tests: a loopback peer standing for another server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.federation.peer import Peer, start_peer
+
+
+@pytest.fixture
+def peer() -> Iterator[Peer]:
+    p, server = start_peer()
+    yield p
+    server.shutdown()
