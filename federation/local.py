@@ -51,13 +51,19 @@ async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
 
 
 async def local_item(settings: Settings, uri: str) -> ContentItem | None:
-    """Our update at ``uri`` (``/t/<slug>/updates/<id>``), if it is one of ours."""
+    """Our update at ``uri`` (``/t/<slug>/updates/<id>``), or our reply in its thread
+    (``.../replies/<id>``), if it is one of ours."""
     parts = urlsplit(uri)
     if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
         return None
     segments = parts.path.strip("/").split("/")
-    if len(segments) != 4 or segments[0] != "t" or segments[2] != "updates":
+    if len(segments) not in (4, 6) or segments[0] != "t" or segments[2] != "updates":
         return None
-    if not segments[3].isdigit():
+    if not all(s.isdigit() for s in segments[3::2]):
         return None
-    return await ContentItem.get_or_none(id=int(segments[3]), twinning__slug=segments[1], uri=None)
+    root = await ContentItem.get_or_none(id=int(segments[3]), twinning__slug=segments[1], uri=None)
+    if root is None or len(segments) == 4:
+        return root
+    if segments[4] != "replies":
+        return None
+    return await ContentItem.get_or_none(id=int(segments[5]), in_reply_to=root, uri=None)

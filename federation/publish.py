@@ -18,10 +18,17 @@ from typing import Any
 from federation.actors import person_uri, twinning_uri
 from federation.context import Federation
 from federation.delivery import enqueue
-from federation.serialize import activity, addressing, item_uri, update_to_object
+from federation.serialize import (
+    activity,
+    addressing,
+    item_uri,
+    reply_to_object,
+    update_to_object,
+)
 from models.accounts import Account
 from models.content import ContentItem
 from models.follows import follower_inboxes
+from models.remote import RemoteActor
 from models.remote_members import remote_members
 from models.twinnings import Twinning
 
@@ -131,3 +138,24 @@ async def reshare_remote(
     inner = {key: value for key, value in original.items() if key != "@context"}
     wrapped = activity("Announce", f"{group}#announces/{uuid.uuid4().hex}", group, inner, to, cc)
     await enqueue(wrapped, "twinning", twinning.id, key_id, inboxes)
+
+
+async def reply_posted(fed: Federation, reply: ContentItem) -> None:
+    """Our person's answer in an update's thread goes where the update went, and to the people
+    of other servers who replied in it (when the update is public)."""
+    root = await ContentItem.get(id=reply.in_reply_to_id)
+    if root.twinning_id is None or reply.author_id is None:
+        return
+    twinning, author = (
+        await Twinning.get(id=root.twinning_id),
+        await Account.get(id=reply.author_id),
+    )
+    inboxes, members = await _audience(twinning, root)
+    repliers: list[RemoteActor] = []
+    if root.visibility == "public":
+        repliers = await RemoteActor.filter(items__in_reply_to_id=root.id).distinct()
+        inboxes = sorted(set(inboxes) | {r.inbox for r in repliers})
+    obj = reply_to_object(
+        fed.settings, twinning, root, reply, author, members, [r.uri for r in repliers]
+    )
+    await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)

@@ -94,3 +94,26 @@ def activity(
         "to": to,
         "cc": cc,
     }
+
+
+def reply_uri(settings: Settings, twinning: Twinning, root: ContentItem, reply: ContentItem) -> str:
+    return f"{item_uri(settings, twinning, root)}/replies/{reply.id}"
+
+
+def reply_to_object(
+    settings: Settings,
+    twinning: Twinning,
+    root: ContentItem,
+    reply: ContentItem,
+    author: Account,
+    members: list[str],
+    repliers: list[str],
+) -> dict[str, Any]:
+    """A reply is a Note in its update's thread, addressed like the update, plus the people
+    of other servers who took part in the thread."""
+    obj = update_to_object(settings, twinning, reply, author, members)
+    uri = reply_uri(settings, twinning, root, reply)
+    obj.update({"id": uri, "url": uri, "inReplyTo": root.uri or item_uri(settings, twinning, root)})
+    if reply.visibility == "public":
+        obj["cc"] = [*obj["cc"], *repliers]
+    return obj

@@ -130,6 +130,29 @@ def _search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -
     return " \n".join([*title_map.values(), *content_map.values()]).lower()
 
 
+async def post_reply(author: Account, root: ContentItem, content: Mapping[str, str]) -> ContentItem:
+    """Anyone who may read an update may answer it; the answer reaches exactly the update's
+    audience (the visibility rule copies it)."""
+    from models.visibility import may_view, store_audience
+
+    if not author.is_active or not await may_view(author, root):
+        raise NotAllowed("update", N_("only members may post updates"))
+    content_map = build_map("content", content, MAX_CONTENT)
+    item = ContentItem(
+        kind="reply",
+        in_reply_to=root,
+        author=author,
+        visibility=root.visibility,
+        content_map=content_map,
+        primary_language=next(iter(content_map)),
+        search_text=_search_text({}, content_map),
+    )
+    async with in_transaction():
+        await item.save()
+        await store_audience(item)
+    return item
+
+
 async def may_edit(account: Account | None, item: ContentItem) -> bool:
     """The author, or a moderator of the item's twinning."""
     if account is None or not account.is_active:

@@ -77,6 +77,8 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     if obj is None or not isinstance(obj.get("id"), str):
         return
     root = await local_item(fed.settings, object_uri(obj.get("inReplyTo")))
+    if root is not None and root.in_reply_to_id is not None:  # threads are kept flat
+        root = await ContentItem.get(id=root.in_reply_to_id)
     if root is not None:
         await _store_reply(fed, root, obj, activity)
         return

@@ -143,3 +143,64 @@ async def test_likes_reports_and_blocks(
     )
     await drain(fed)
     assert not await Follow.exists()
+
+
+async def test_our_replies_go_where_the_thread_went(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
+    public = await post_update(owner, twinning, "public", {"fr": "Bonjour"})
+    public_uri = f"{GROUP}/updates/{public.id}"
+    await _send(client, peer, "ana", _reply(peer, "ana", 1, public_uri, "Hola desde Mastodon"))
+    await drain(fed)
+    await log_in(client, "maelle")
+    page = f"/t/brest/updates/{public.id}"
+    r = await post_form(client, page, f"{page}/replies", {"reply_fr": "Merci Ana !"})
+    assert r.status_code == 303
+    await drain(fed)
+    creates = [x.activity for x in peer.received if x.activity["type"] == "Create"]
+    [create] = [c for c in creates if c["object"].get("inReplyTo") == public_uri]
+    note = create["object"]
+    assert note["attributedTo"] == f"{BASE}/u/maelle" and "Merci Ana" in note["content"]
+    assert PUBLIC in note["to"] and peer.actor("ana") in note["cc"]
+    reply_path = note["id"].removeprefix(BASE)
+    fetched = await client.get(reply_path, headers={"Accept": "application/activity+json"})
+    assert fetched.json()["id"] == note["id"]
+    browser = await client.get(reply_path)
+    assert browser.status_code == 303 and browser.headers["location"].startswith(page)
+    shown = (await client.get(page)).text
+    assert "Merci Ana" in shown and "Hola desde Mastodon" in shown
+    assert "Merci Ana" not in (await client.get("/t/brest")).text
+
+
+async def test_replies_to_partner_updates_reach_members_only(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
+    secret = await post_update(owner, twinning, "partners", {"fr": "Budget"})
+    bob = await RemoteActor.create(
+        uri=peer.actor("bob"),
+        actor_type="Person",
+        handle="bob",
+        domain="127.0.0.1",
+        inbox=peer.actor("bob") + "/inbox",
+        fetched_at=secret.created_at,
+    )
+    await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Follow", "id": f"{peer.base}/f/ana", "actor": peer.actor("ana"), "object": GROUP},
+    )
+    await drain(fed)
+    before = len(peer.received)
+    await log_in(client, "maelle")
+    page = f"/t/brest/updates/{secret.id}"
+    await post_form(client, page, f"{page}/replies", {"reply_fr": "zqx partner answer"})
+    await drain(fed)
+    new = peer.received[before:]
+    assert new and {x.path for x in new} == {"/users/bob/inbox"}
+    assert all(PUBLIC not in str(x.activity) for x in new)

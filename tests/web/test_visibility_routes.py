@@ -10,7 +10,7 @@ import re
 import httpx
 from starlette.routing import Route
 
-from models.content import ContentItem, post_update
+from models.content import ContentItem, post_reply, post_update
 from models.organisations import OrganisationInput, create_organisation
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, request_to_join
 from tests.conftest import log_in, make_account
@@ -41,12 +41,13 @@ async def _world() -> tuple[Twinning, ContentItem]:
     secret = await post_update(
         author, t, "partners", {"fr": f"Budget {MARKER}"}, {"fr": f"Titre {MARKER}"}
     )
+    await post_reply(partner, secret, {"fr": f"Réponse {MARKER}"})
     for n in range(25):
         await post_update(author, t, "public", {"en": f"public news {n}"})
     return t, secret
 
 
-def _get_paths(app, slug: str, item_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _get_paths(app, slug: str, item_id: int, reply_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     handles = {"u": "author", "t": slug, "o": "org_a"}
     paths = []
     for route in app.routes:
@@ -57,6 +58,7 @@ def _get_paths(app, slug: str, item_id: int) -> list[str]:  # type: ignore[no-un
             "slug": handles.get(prefix, slug),
             "handle": handles.get(prefix, ""),
             "item_id": str(item_id),
+            "reply_id": str(reply_id),
             "username": "author",
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
@@ -89,7 +91,8 @@ async def _bodies(client: httpx.AsyncClient, paths: list[str]) -> dict[str, http
 
 async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> None:  # type: ignore[no-untyped-def]
     t, secret = await _world()
-    paths = _get_paths(app, t.slug, secret.id)
+    reply = await ContentItem.get(in_reply_to_id=secret.id)
+    paths = _get_paths(app, t.slug, secret.id, reply.id)
     assert len(paths) > 15
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     seen: dict[str, dict[str, httpx.Response]] = {}

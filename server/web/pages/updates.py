@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,12 +11,20 @@ from starlette.routing import Route
 
 from federation import publish
 from federation.authorized_fetch import signing_actor
-from federation.serialize import update_to_object, with_context
+from federation.serialize import reply_to_object, update_to_object, with_context
 from models.accounts import Account
-from models.content import ContentItem, delete_update, edit_update, may_edit, post_update
-from models.errors import ModelError
+from models.content import (
+    ContentItem,
+    delete_update,
+    edit_update,
+    may_edit,
+    post_reply,
+    post_update,
+)
+from models.errors import ModelError, NotAllowed
 from models.pagination import Page
 from models.reactions import Like
+from models.remote import RemoteActor
 from models.remote_members import remote_members
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, may_view, visible_items
@@ -42,13 +52,13 @@ async def _visible_update(request: Request) -> tuple[Twinning, ContentItem]:
     return twinning, item
 
 
-async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Response:
-    """The ActivityStreams object, judged for the signer of the request (not the browser
-    session): anonymous readers get public items, remote members their twinning's items."""
-    fed = federation_of(request)
+async def _fetchable(request: Request, item: ContentItem) -> tuple[Account, list[str]]:
+    """Judges an ActivityStreams fetch for its signer, not the browser session: anonymous
+    readers get public items, remote members their twinning's items, others 404. Returns the
+    author and the remote members to address."""
     settings = request.app.state.settings
     url = settings.base_url + request.url.path
-    signer = await signing_actor(fed, url, request.headers)
+    signer = await signing_actor(federation_of(request), url, request.headers)
     if item.uri or item.author_id is None:  # posted from another server, which serves it
         raise HTTPException(404)
     allowed = await may_view(None, item) or (
@@ -56,14 +66,64 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     )
     if not allowed:
         raise HTTPException(404)
+    twinning_id = item.twinning_id or (await ContentItem.get(id=item.in_reply_to_id)).twinning_id
     members = (
-        [] if item.visibility == "public" else [m.uri for m in await remote_members(twinning.id)]
+        []
+        if item.visibility == "public"
+        else [m.uri for m in await remote_members(twinning_id or 0)]
     )
-    author = await Account.get(id=item.author_id)
-    document = update_to_object(settings, twinning, item, author, members)
+    return await Account.get(id=item.author_id), members
+
+
+def _private(document: dict[str, Any]) -> Response:
     response = activity_response(with_context(document))
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Response:
+    author, members = await _fetchable(request, item)
+    settings = request.app.state.settings
+    return _private(update_to_object(settings, twinning, item, author, members))
+
+
+async def reply_page(request: Request) -> Response:
+    """A reply's address: its ActivityStreams object, or its update's page for browsers."""
+    twinning, root = await _update(request)
+    reply = await get_or_404(
+        ContentItem, id=int_param(request, "reply_id"), in_reply_to=root, uri=None
+    )
+    if not wants_actor(request):
+        return redirect(f"/t/{twinning.slug}/updates/{root.id}#reply-{reply.id}")
+    author, members = await _fetchable(request, reply)
+    repliers = await RemoteActor.filter(items__in_reply_to_id=root.id).distinct()
+    settings = request.app.state.settings
+    return _private(
+        reply_to_object(
+            settings,
+            twinning,
+            root,
+            reply,
+            author,
+            members,
+            [r.uri for r in repliers] if root.visibility == "public" else [],
+        )
+    )
+
+
+async def reply(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning, item = await _visible_update(request)
+    form = await read_form(request)
+    try:
+        answer = await post_reply(viewer, item, langmap(form, "reply"))
+    except ModelError as exc:
+        if isinstance(exc, NotAllowed):
+            raise
+        flash(request, error_text(exc))
+        return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+    await publish.reply_posted(federation_of(request), answer)
+    return redirect(f"/t/{twinning.slug}/updates/{item.id}#reply-{answer.id}")
 
 
 async def post(request: Request) -> Response:
@@ -161,4 +221,6 @@ routes = [
     Route("/t/{slug}/updates/{item_id}", show),
     Route("/t/{slug}/updates/{item_id}/edit", edit, methods=["GET", "POST"]),
     Route("/t/{slug}/updates/{item_id}/delete", delete, methods=["POST"]),
+    Route("/t/{slug}/updates/{item_id}/replies", reply, methods=["POST"]),
+    Route("/t/{slug}/updates/{item_id}/replies/{reply_id}", reply_page),
 ]
