@@ -33,44 +33,39 @@ MAX_ATTEMPTS = 5
 Handler = Callable[[Federation, dict[str, Any]], Awaitable[None]]
 
 
+# Activities whose type alone names the handler.
+BY_TYPE: dict[str, Handler] = {
+    "Follow": follow.on_follow,
+    "Join": membership.on_join,
+    "Leave": membership.on_leave,
+    "Accept": answers.on_accept,
+    "Reject": answers.on_reject,
+    "Announce": announce.on_announce,
+    "Like": reactions.on_like,
+    "Flag": reactions.on_flag,
+    "Block": reactions.on_block,
+    "Create": notes.on_create,
+}
+# Undo, by the type of what it takes back (a bare id is taken for a Follow, as Mastodon sends).
+UNDO: dict[str | None, Handler] = {
+    "Follow": follow.on_undo_follow,
+    None: follow.on_undo_follow,
+    "Join": membership.on_leave,
+    "Like": reactions.on_undo_like,
+}
+
+
 def handler_for(activity: dict[str, Any]) -> Handler | None:
     kind = activity.get("type")
     obj = activity.get("object")
-    object_type = obj.get("type") if isinstance(obj, dict) else None
+    if kind == "Undo":
+        return UNDO.get(obj.get("type") if isinstance(obj, dict) else None)
     about_actor = object_uri(obj) == activity.get("actor")
-    if kind == "Follow":
-        return follow.on_follow
-    if kind == "Like":
-        return reactions.on_like
-    if kind == "Undo" and object_type == "Like":
-        return reactions.on_undo_like
-    if kind == "Flag":
-        return reactions.on_flag
-    if kind == "Block":
-        return reactions.on_block
-    if kind == "Accept":
-        return answers.on_accept
-    if kind == "Reject":
-        return answers.on_reject
-    if kind == "Announce":
-        return announce.on_announce
-    if kind == "Join":
-        return membership.on_join
-    if kind == "Leave" or (kind == "Undo" and object_type == "Join"):
-        return membership.on_leave
-    if kind == "Undo" and (object_type == "Follow" or object_type is None):
-        return follow.on_undo_follow
-    if kind == "Update" and about_actor:
-        return actors.on_update_actor
-    if kind == "Delete" and about_actor:
-        return actors.on_delete_actor
-    if kind == "Create":
-        return notes.on_create
     if kind == "Update":
-        return notes.on_update
+        return actors.on_update_actor if about_actor else notes.on_update
     if kind == "Delete":
-        return notes.on_delete
-    return None
+        return actors.on_delete_actor if about_actor else notes.on_delete
+    return BY_TYPE.get(str(kind))
 
 
 async def _lease(row: InboxActivity) -> bool:

@@ -76,25 +76,23 @@ async def _loaded(item: ContentItem) -> tuple[Twinning, Account] | None:
     return await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
 
 
-async def update_posted(fed: Federation, item: ContentItem) -> None:
+async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
     loaded = await _loaded(item)
     if loaded is None:
         return
     twinning, author = loaded
     inboxes, members = await _audience(twinning, item)
     obj = update_to_object(fed.settings, twinning, item, author, members)
-    public = item.visibility == "public"
-    await _share(fed, twinning, author, "Create", obj, inboxes, direct=not public, boost=public)
+    boost = kind == "Create" and item.visibility == "public"
+    await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
+
+
+async def update_posted(fed: Federation, item: ContentItem) -> None:
+    await _publish(fed, item, "Create")
 
 
 async def update_edited(fed: Federation, item: ContentItem) -> None:
-    loaded = await _loaded(item)
-    if loaded is None:
-        return
-    twinning, author = loaded
-    inboxes, members = await _audience(twinning, item)
-    obj = update_to_object(fed.settings, twinning, item, author, members)
-    await _share(fed, twinning, author, "Update", obj, inboxes, direct=True, boost=False)
+    await _publish(fed, item, "Update")
 
 
 async def update_deleted(

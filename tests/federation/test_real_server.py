@@ -6,7 +6,6 @@ processed after restart by a separate ``jumelage worker``."""
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from federation.signatures import PublicKey, verify_request
+from tests.conftest import csrf_of
 from tests.databases import fresh_database
 from tests.federation.peer import Peer, Received
 from tests.servers import ROOT, free_port, jumelage, running_server, server_env
@@ -59,12 +59,12 @@ def _setup(env: dict[str, str]) -> None:
 async def _post_update(base: str, text: str) -> None:
     async with httpx.AsyncClient(base_url=base) as web:
         page = await web.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = csrf_of(page.text)
         await web.post(
             "/login", data={"csrf_token": token, "username": "maelle", "password": "long password"}
         )
         page = await web.get("/t/brest_lapaz")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = csrf_of(page.text)
         r = await web.post(
             "/t/brest_lapaz/updates",
             data={"csrf_token": token, "content_en": text, "visibility": "public"},

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import csrf_of
 from tests.databases import fresh_database
 from tests.servers import free_port, jumelage, running_server, server_env
 
@@ -30,7 +31,7 @@ async def databases(tmp_path: Path) -> tuple[str, str]:
 
 async def _session(base: str, username: str) -> httpx.AsyncClient:
     web = httpx.AsyncClient(base_url=base, timeout=20)
-    token = _csrf((await web.get("/login")).text)
+    token = csrf_of((await web.get("/login")).text)
     r = await web.post(
         "/login", data={"csrf_token": token, "username": username, "password": PASSWORD}
     )
@@ -38,14 +39,8 @@ async def _session(base: str, username: str) -> httpx.AsyncClient:
     return web
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match
-    return match.group(1)
-
-
 async def _post(web: httpx.AsyncClient, page: str, action: str, data: dict[str, str]) -> str:
-    token = _csrf((await web.get(page)).text)
+    token = csrf_of((await web.get(page)).text)
     r = await web.post(action, data={"csrf_token": token, **data})
     assert r.status_code == 303, r.text
     return r.headers["location"]
