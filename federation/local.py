@@ -67,3 +67,17 @@ async def local_item(settings: Settings, uri: str) -> ContentItem | None:
     if segments[4] != "replies":
         return None
     return await ContentItem.get_or_none(id=int(segments[5]), in_reply_to=root, uri=None)
+
+
+async def uri_of(settings: Settings, item: ContentItem) -> str:
+    """The ActivityPub id of any item we hold: its own for items from other servers, the
+    update's or the reply's address for ours (the inverse of ``local_item``)."""
+    from federation.serialize import item_uri, reply_uri
+
+    if item.uri:
+        return item.uri
+    if item.in_reply_to_id is None:
+        return item_uri(settings, await Twinning.get(id=item.twinning_id or 0), item)
+    root = await ContentItem.get(id=item.in_reply_to_id)
+    twinning = await Twinning.get(id=root.twinning_id or 0)
+    return reply_uri(settings, twinning, root, item)

@@ -18,6 +18,7 @@ from typing import Any
 from federation.actors import person_uri, twinning_uri
 from federation.context import Federation
 from federation.delivery import enqueue
+from federation.local import uri_of
 from federation.serialize import (
     activity,
     addressing,
@@ -25,11 +26,15 @@ from federation.serialize import (
     reply_to_object,
     update_to_object,
 )
+from federation.vocabulary import PUBLIC
 from models.accounts import Account
+from models.config import Settings
 from models.content import ContentItem
 from models.follows import follower_inboxes
+from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
+from models.social import Reblog
 from models.twinnings import Twinning
 
 
@@ -157,3 +162,74 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
         fed.settings, twinning, root, reply, author, members, [r.uri for r in repliers]
     )
     await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
+
+
+def person_actor(settings: Settings, account: Account) -> str:
+    return person_uri(settings, account.username)
+
+
+async def _to_author(item: ContentItem) -> list[str]:
+    """The inbox of the author of another server's item (it keeps the count); none for ours."""
+    if item.remote_author_id is None:
+        return []
+    author = await RemoteActor.get(id=item.remote_author_id)
+    return [author.inbox]
+
+
+async def _send(
+    fed: Federation, account: Account, document: dict[str, Any], inboxes: list[str]
+) -> None:
+    actor = person_actor(fed.settings, account)
+    if inboxes:
+        await enqueue(document, "person", account.id, actor + "#main-key", sorted(set(inboxes)))
+
+
+def _like(fed: Federation, account: Account, object_id: str, like: Like) -> dict[str, Any]:
+    actor = person_actor(fed.settings, account)
+    return activity("Like", f"{actor}#likes/{like.id}", actor, object_id, [], [])
+
+
+async def liked(fed: Federation, account: Account, item: ContentItem, like: Like) -> None:
+    """A like of another server's item goes to its author; likes of ours are counted here."""
+    inboxes = await _to_author(item)
+    if inboxes:
+        await _send(
+            fed, account, _like(fed, account, await uri_of(fed.settings, item), like), inboxes
+        )
+
+
+async def unliked(fed: Federation, account: Account, item: ContentItem, like: Like) -> None:
+    inboxes = await _to_author(item)
+    if inboxes:
+        undone = _like(fed, account, await uri_of(fed.settings, item), like)
+        actor = undone["actor"]
+        undo = activity("Undo", f"{undone['id']}/undo", actor, _inner(undone), [], [])
+        await _send(fed, account, undo, inboxes)
+
+
+def _inner(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "@context"}
+
+
+def _announce(fed: Federation, account: Account, object_id: str, row: Reblog) -> dict[str, Any]:
+    actor = person_actor(fed.settings, account)
+    followers = f"{actor}/followers"
+    return activity(
+        "Announce", f"{actor}#announces/{row.id}", actor, object_id, [PUBLIC], [followers]
+    )
+
+
+async def reblogged(fed: Federation, account: Account, item: ContentItem, row: Reblog) -> None:
+    """A re-share of a public item: to the person's followers and to the item's author."""
+    inboxes = await follower_inboxes("person", account.id) + await _to_author(item)
+    announce = _announce(fed, account, await uri_of(fed.settings, item), row)
+    await _send(fed, account, announce, inboxes)
+
+
+async def unreblogged(fed: Federation, account: Account, item: ContentItem, row: Reblog) -> None:
+    inboxes = await follower_inboxes("person", account.id) + await _to_author(item)
+    undone = _announce(fed, account, await uri_of(fed.settings, item), row)
+    undo = activity(
+        "Undo", f"{undone['id']}/undo", undone["actor"], _inner(undone), undone["to"], undone["cc"]
+    )
+    await _send(fed, account, undo, inboxes)

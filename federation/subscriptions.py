@@ -80,5 +80,29 @@ async def subscribe(fed: Federation, account: Account, group: RemoteActor, kind:
     await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
 
 
+async def unsubscribe(fed: Federation, account: Account, group: RemoteActor, kind: str) -> None:
+    """Undoes the person's Follow (or Join) and forgets it at once."""
+    existing = await Subscription.get_or_none(account=account, group=group, kind=kind)
+    if existing is None:
+        return
+    await existing.delete()
+    actor = person_uri(fed.settings, account.username)
+    undone = {
+        "id": existing.activity_uri,
+        "type": kind.capitalize(),
+        "actor": actor,
+        "object": group.uri,
+    }
+    activity = {
+        "@context": AS,
+        "id": f"{existing.activity_uri}/undo",
+        "type": "Undo" if kind == "follow" else "Leave",
+        "actor": actor,
+        "object": undone if kind == "follow" else group.uri,
+        "to": [group.uri],
+    }
+    await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
+
+
 async def subscribed_groups(account: Account) -> list[Subscription]:
     return await Subscription.filter(account=account).prefetch_related("group").order_by("-id")

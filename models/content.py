@@ -4,8 +4,10 @@ events will be further kinds of the same item, so that one audience table serves
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -54,6 +56,10 @@ class ContentItem(Model):
     title_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     content_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     primary_language = fields.CharField(max_length=5, default="en")
+    # A content warning (ActivityStreams ``summary``, Mastodon's ``spoiler_text``).
+    # tortoise 1.1 writes ``db_default=""`` as invalid SQL, hence the explicit expression.
+    spoiler_text = fields.CharField(max_length=500, default="", db_default=SqlDefault("''"))
+    sensitive = fields.BooleanField(default=False, db_default=False)
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(null=True)
@@ -88,6 +94,39 @@ class Audience(Model):
         indexes = (("kind", "twinning_id"), ("account_id",), ("item_id",))
 
 
+class ItemRevision(Model):
+    """An item's texts before an edit, for Mastodon's edit history."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[ContentItem] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="revisions", on_delete=fields.CASCADE
+    )
+    item_id: int
+    title_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    content_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    spoiler_text = fields.CharField(max_length=500, default="")
+    sensitive = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "item_revisions"
+        indexes = (("item_id",),)
+
+
+@dataclass
+class ContentWarning:
+    """A content warning and the sensitive-media flag of an item."""
+
+    spoiler_text: str = ""
+    sensitive: bool = False
+
+    def fields(self) -> dict[str, object]:
+        text = self.spoiler_text.strip()
+        if len(text) > MAX_TITLE:
+            raise Invalid("spoiler_text", N_("at most %(n)s characters"), n=MAX_TITLE)
+        return {"spoiler_text": text, "sensitive": self.sensitive or bool(text)}
+
+
 def _texts(title: Mapping[str, str], content: Mapping[str, str]) -> tuple[dict, dict]:
     content_map = build_map("content", content, MAX_CONTENT)
     title_map = build_map("title", title, MAX_TITLE, required=False)
@@ -101,6 +140,7 @@ async def post_update(
     content: Mapping[str, str],
     title: Mapping[str, str] | None = None,
     language: str = "",
+    warning: ContentWarning | None = None,
 ) -> ContentItem:
     """Only accepted members post; the audience is fixed here, once, by the visibility rule."""
     from models.visibility import store_audience
@@ -118,6 +158,7 @@ async def post_update(
         title_map=title_map,
         content_map=content_map,
         primary_language=primary_of(content_map, language),
+        **(warning or ContentWarning()).fields(),
     )
     item.search_text = _search_text(title_map, content_map)
     async with in_transaction():
@@ -130,7 +171,12 @@ def _search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -
     return " \n".join([*title_map.values(), *content_map.values()]).lower()
 
 
-async def post_reply(author: Account, root: ContentItem, content: Mapping[str, str]) -> ContentItem:
+async def post_reply(
+    author: Account,
+    root: ContentItem,
+    content: Mapping[str, str],
+    warning: ContentWarning | None = None,
+) -> ContentItem:
     """Anyone who may read an update may answer it; the answer reaches exactly the update's
     audience (the visibility rule copies it)."""
     from models.visibility import may_view, store_audience
@@ -146,6 +192,7 @@ async def post_reply(author: Account, root: ContentItem, content: Mapping[str, s
         content_map=content_map,
         primary_language=next(iter(content_map)),
         search_text=_search_text({}, content_map),
+        **(warning or ContentWarning()).fields(),
     )
     async with in_transaction():
         await item.save()
@@ -171,13 +218,27 @@ async def edit_update(
     content: Mapping[str, str],
     title: Mapping[str, str],
     language: str = "",
+    warning: ContentWarning | None = None,
 ) -> None:
-    """Texts change; the audience does not (an edit never widens who may see an item)."""
+    """Texts change; the audience does not (an edit never widens who may see an item). The
+    texts before the edit are kept as a revision."""
     from datetime import UTC, datetime
 
     if item.author_id is None or not await may_edit(editor, item):
         raise NotAllowed("update", N_("only its author or a moderator may edit it"))
-    item.title_map, item.content_map = _texts(title, content)
+    title_map, content_map = _texts(title, content)
+    extra = warning.fields() if warning is not None else {}
+    await ItemRevision.create(
+        item=item,
+        title_map=item.title_map,
+        content_map=item.content_map,
+        spoiler_text=item.spoiler_text,
+        sensitive=item.sensitive,
+        created_at=item.updated_at or item.created_at,
+    )
+    for key, value in extra.items():
+        setattr(item, key, value)
+    item.title_map, item.content_map = title_map, content_map
     item.primary_language = primary_of(item.content_map, language or item.primary_language)
     item.search_text = _search_text(item.title_map, item.content_map)
     item.updated_at = datetime.now(UTC)

@@ -27,6 +27,11 @@ MODEL_MODULES = [
     "models.follows",
     "models.queues",
     "models.reactions",
+    "models.oauth",
+    "models.social",
+    "models.notifications",
+    "models.markers",
+    "models.media",
 ]
 
 

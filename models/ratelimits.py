@@ -33,3 +33,15 @@ async def hit(key: str, limit: int, window: timedelta) -> bool:
     await RateLimit.filter(id=row.id).update(count=F("count") + 1)
     row = await RateLimit.get(id=row.id)
     return row.count <= limit
+
+
+LOGIN_LIMIT = 10
+LOGIN_WINDOW = timedelta(minutes=15)
+
+
+async def login_allowed(client: str, username: str) -> bool:
+    """One budget per address and per name, shared by the log-in page and the password grant
+    of the Mastodon API, so neither is a way around the other."""
+    keys = (f"login-ip:{client}", f"login-user:{username[:40]}")
+    allowed = [await hit(key, LOGIN_LIMIT, LOGIN_WINDOW) for key in keys]
+    return all(allowed)

@@ -13,6 +13,11 @@ class Like(Model):
     )
     item_id: int
     actor_uri = fields.CharField(max_length=500)
+    # Set when the like is one of our people's (from a Mastodon app).
+    account: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Account", related_name="likes", null=True, on_delete=fields.CASCADE
+    )
+    account_id: int | None
     activity_uri = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -18,8 +18,9 @@ from federation.context import Federation
 from models import db
 from models.config import Settings
 from server import activitypub, i18n
+from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
-from server.middleware import BodyLimit, SecurityHeaders, ViewerAndLanguage
+from server.middleware import ApiTrailingSlash, BodyLimit, SecurityHeaders, ViewerAndLanguage
 from server.web.pages import (
     accounts,
     admin,
@@ -75,6 +76,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             await db.close()
 
     routes = [
+        *api_routes,
         *activitypub.routes,
         *home.routes,
         *accounts.routes,
@@ -92,6 +94,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(ApiTrailingSlash),
             Middleware(BodyLimit),
             Middleware(
                 SessionMiddleware,

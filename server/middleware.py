@@ -11,10 +11,13 @@ from server import i18n
 from server.web.session import load_viewer
 
 MAX_BODY = 1024 * 1024
+MAX_UPLOAD = 17 * 1024 * 1024  # a 16 MB document and its multipart envelope
+UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
 
 
 class BodyLimit:
-    """413 for bodies over ``MAX_BODY``, whether announced by Content-Length or streamed."""
+    """413 for bodies over ``MAX_BODY`` (``MAX_UPLOAD`` on upload paths), whether announced by
+    Content-Length or streamed."""
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
         self.app = app
@@ -24,8 +27,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else self.max_body
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body:
+        if not length.isdigit() or int(length) > limit:
             await PlainTextResponse("Request body too large", 413)(scope, receive, send)
             return
         seen = 0
@@ -34,7 +38,7 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_body:
+            if seen > limit:
                 raise TooLarge
             return message
 
@@ -48,15 +52,15 @@ class TooLarge(Exception):
     pass
 
 
+CSP = b"default-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; "
-        b"form-action 'self'",
-    ),
+    (b"content-security-policy", CSP + b"; form-action 'self'"),
 ]
+# The OAuth consent form redirects to the app's own address, which browsers check against
+# form-action; that page alone goes without it.
+OAUTH_HEADERS = [*SECURITY_HEADERS[:2], (b"content-security-policy", CSP)]
 
 
 class SecurityHeaders:
@@ -71,9 +75,11 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = OAUTH_HEADERS if scope["path"] == "/oauth/authorize" else SECURITY_HEADERS
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -100,4 +106,18 @@ class ViewerAndLanguage:
             settings.default_locale,
         )
         i18n.set_locale(lang)
+        await self.app(scope, receive, send)
+
+
+class ApiTrailingSlash:
+    """Mastodon (Rails) ignores a trailing slash on API paths and some clients send one
+    (Mastodon.py asks for ``/api/v2/instance/``); the path is read without it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/") and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/"), "raw_path": path.rstrip("/").encode()}
         await self.app(scope, receive, send)

@@ -20,6 +20,17 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "oauth_codes",
+    "oauth_tokens",
+    "oauth_apps",
+    "local_follows",
+    "bookmarks",
+    "reblogs",
+    "notifications",
+    "markers",
+    "idempotency_keys",
+    "media_files",
+    "item_revisions",
     "likes",
     "reports",
     "subscriptions",

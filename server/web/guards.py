@@ -71,4 +71,5 @@ def safe_next(target: str | None) -> str:
 
 
 def login_redirect(request: Request) -> RedirectResponse:
-    return redirect(f"/login?next={quote(request.url.path)}")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/login?next={quote(target, safe='')}")

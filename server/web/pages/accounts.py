@@ -24,7 +24,6 @@ from server.web.guards import flash, redirect, require_viewer, safe_next
 from server.web.render import render
 from server.web.session import log_in, log_out
 
-LOGIN_LIMIT = 10
 SIGNUP_LIMIT = 5
 
 
@@ -86,9 +85,7 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", next_url=next_url, username="", error=None)
     form = await read_form(request)
     username = text(form, "username").strip().lower()
-    keys = (f"login-ip:{_client(request)}", f"login-user:{username[:40]}")
-    allowed = [await ratelimits.hit(k, LOGIN_LIMIT, timedelta(minutes=15)) for k in keys]
-    if not all(allowed):
+    if not await ratelimits.login_allowed(_client(request), username):
         error = i18n.gettext("Too many attempts. Wait a quarter of an hour and try again.")
         return render(request, "login.html", 429, next_url=next_url, username=username, error=error)
     account = await Account.get_or_none(username=username)

@@ -1,0 +1,103 @@
+"""Uploaded files (Mastodon's media attachments): images and PDF documents. The type is read
+from the content, never from the file name or the client's claim, and files live under the data
+directory with random names. Who may fetch one is decided by the item it is attached to."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.accounts import Account
+from models.content import ContentItem
+from models.errors import N_, Invalid
+
+MAX_IMAGE = 8 * 1024 * 1024
+MAX_DOCUMENT = 16 * 1024 * 1024
+MAX_DESCRIPTION = 1500
+# (magic bytes at offset 0, media type, extension, Mastodon attachment type)
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png", "image"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg", "image"),
+    (b"GIF87a", "image/gif", "gif", "image"),
+    (b"GIF89a", "image/gif", "gif", "image"),
+    (b"%PDF-", "application/pdf", "pdf", "unknown"),
+)
+
+
+class MediaFile(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="media", on_delete=fields.CASCADE
+    )
+    account_id: int
+    item: fields.ForeignKeyNullableRelation[ContentItem] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="media", null=True, on_delete=fields.CASCADE
+    )
+    item_id: int | None
+    name = fields.CharField(max_length=64, unique=True)
+    media_type = fields.CharField(max_length=40)
+    kind = fields.CharField(max_length=10)
+    size = fields.IntField()
+    description = fields.CharField(max_length=MAX_DESCRIPTION, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "media_files"
+
+
+def sniff(head: bytes) -> tuple[str, str, str]:
+    """(media type, extension, kind) of the content; refuses anything not on the list."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp", "image"
+    for magic, media_type, ext, kind in SIGNATURES:
+        if head.startswith(magic):
+            return media_type, ext, kind
+    raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images and PDF documents"))
+
+
+def media_dir(data_dir: Path) -> Path:
+    path = data_dir / "media"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def store_media(
+    account: Account, data_dir: Path, content: bytes, description: str = ""
+) -> MediaFile:
+    if not content:
+        raise Invalid("file", N_("the file is empty"))
+    media_type, ext, kind = sniff(content[:16])
+    limit = MAX_IMAGE if kind == "image" else MAX_DOCUMENT
+    if len(content) > limit:
+        raise Invalid("file", N_("at most %(n)s MB"), n=limit // (1024 * 1024))
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid("description", N_("at most %(n)s characters"), n=MAX_DESCRIPTION)
+    name = f"{secrets.token_urlsafe(18)}.{ext}"
+    (media_dir(data_dir) / name).write_bytes(content)
+    return await MediaFile.create(
+        account=account,
+        name=name,
+        media_type=media_type,
+        kind=kind,
+        size=len(content),
+        description=description.strip(),
+    )
+
+
+async def attachable(account: Account, media_ids: list[str]) -> list[int]:
+    """Only the uploader's own, not yet attached files; checked before the post is made, so a
+    bad id leaves nothing behind."""
+    ids = list(dict.fromkeys(int(i) for i in media_ids if str(i).isdigit()))
+    if len(ids) != len(media_ids) or len(ids) > 4:
+        raise Invalid("media_ids", N_("at most 4 of your uploaded files"))
+    if await MediaFile.filter(id__in=ids, account=account, item_id=None).count() != len(ids):
+        raise Invalid("media_ids", N_("at most 4 of your uploaded files"))
+    return ids
+
+
+async def attach(item: ContentItem, ids: list[int]) -> None:
+    if ids:
+        await MediaFile.filter(id__in=ids, item_id=None).update(item_id=item.id)

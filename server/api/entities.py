@@ -1,0 +1,356 @@
+"""Our data in the JSON shapes of Mastodon's documentation (Account, Status, Relationship,
+Notification, MediaAttachment), with every field clients rely on present.
+
+Account ids are opaque strings that say what they name: ``p12`` a person of this instance,
+``t3`` a twinning (``group: true``), ``o5`` an organisation, ``r44`` an actor of another server.
+Status ids are item ids, so they sort by age as clients expect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from federation.actors import person_uri, twinning_uri
+from federation.local import uri_of
+from models.accounts import Account
+from models.config import Settings
+from models.content import ContentItem
+from models.follows import Follow
+from models.langmap import pick
+from models.markup import markdown_to_html, to_html
+from models.media import MediaFile
+from models.organisations import Organisation
+from models.reactions import Like
+from models.remote import RemoteActor, Subscription
+from models.social import Bookmark, LocalFollow, Reblog
+from models.twinnings import Membership, Twinning
+
+Actor = Account | Twinning | Organisation | RemoteActor
+PREFIX = {Account: "p", Twinning: "t", Organisation: "o", RemoteActor: "r"}
+FOLLOW_TYPE = {Account: "person", Twinning: "twinning", Organisation: "organisation"}
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def account_id(actor: Actor) -> str:
+    return f"{PREFIX[type(actor)]}{actor.id}"
+
+
+async def actor_by_id(api_id: str) -> Actor | None:
+    """The actor an API account id names, or None."""
+    kind, number = api_id[:1], api_id[1:]
+    if not number.isdigit():
+        return None
+    model: type[Actor] | None = {
+        "p": Account,
+        "t": Twinning,
+        "o": Organisation,
+        "r": RemoteActor,
+    }.get(kind)
+    if model is None:
+        return None
+    found = await model.get_or_none(id=int(number))
+    if isinstance(found, Account) and found.state != "active":
+        return None
+    return found
+
+
+@dataclass
+class Viewing:
+    """Who is looking, in which language: the context every entity is drawn in."""
+
+    settings: Settings
+    viewer: Account | None
+    language: str
+    _twinnings: dict[int, Twinning] = field(default_factory=dict)
+
+    def static(self, name: str) -> str:
+        return f"{self.settings.base_url}/static/{name}"
+
+    async def twinning(self, twinning_id: int) -> Twinning:
+        if twinning_id not in self._twinnings:
+            self._twinnings[twinning_id] = await Twinning.get(id=twinning_id)
+        return self._twinnings[twinning_id]
+
+
+def _base(view: Viewing, actor_id: str, username: str, acct: str, url: str) -> dict[str, Any]:
+    return {
+        "id": actor_id,
+        "username": username,
+        "acct": acct,
+        "url": url,
+        "uri": url,
+        "display_name": username,
+        "note": "",
+        "avatar": view.static("avatar.png"),
+        "avatar_static": view.static("avatar.png"),
+        "header": view.static("header.png"),
+        "header_static": view.static("header.png"),
+        "locked": False,
+        "fields": [],
+        "emojis": [],
+        "bot": False,
+        "group": False,
+        "discoverable": True,
+        "indexable": False,
+        "noindex": False,
+        "hide_collections": False,
+        "created_at": None,
+        "last_status_at": None,
+        "statuses_count": 0,
+        "followers_count": 0,
+        "following_count": 0,
+        "roles": [],
+    }
+
+
+async def _followers(target_type: str, target_id: int) -> int:
+    local = await LocalFollow.filter(target_type=target_type, target_id=target_id).count()
+    remote = await Follow.filter(
+        target_type=target_type, target_id=target_id, state="accepted"
+    ).count()
+    return local + remote
+
+
+async def account_entity(view: Viewing, actor: Actor) -> dict[str, Any]:
+    if isinstance(actor, Account):
+        return await _person(view, actor)
+    if isinstance(actor, Twinning):
+        return await _twinning(view, actor)
+    if isinstance(actor, Organisation):
+        return await _organisation(view, actor)
+    return _remote(view, actor)
+
+
+async def _person(view: Viewing, account: Account) -> dict[str, Any]:
+    url = person_uri(view.settings, account.username)
+    entity = _base(view, account_id(account), account.username, account.username, url)
+    statuses = ContentItem.filter(author_id=account.id)
+    last = await statuses.order_by("-created_at").first()
+    entity.update(
+        display_name=account.name,
+        note=markdown_to_html(account.bio),
+        created_at=iso(account.created_at),
+        last_status_at=last.created_at.date().isoformat() if last else None,
+        statuses_count=await statuses.filter(visibility="public").count(),
+        followers_count=await _followers("person", account.id),
+        following_count=await LocalFollow.filter(account_id=account.id).count()
+        + await Subscription.filter(account_id=account.id, state="accepted").count(),
+    )
+    return entity
+
+
+async def _twinning(view: Viewing, twinning: Twinning) -> dict[str, Any]:
+    url = twinning_uri(view.settings, twinning.slug)
+    entity = _base(view, account_id(twinning), twinning.slug, twinning.slug, url)
+    updates = ContentItem.filter(twinning_id=twinning.id, kind="update")
+    last = await updates.order_by("-created_at").first()
+    _, title = pick(twinning.title_map, view.language, twinning.primary_language)
+    _, summary = pick(twinning.summary_map, view.language, twinning.primary_language)
+    entity.update(
+        display_name=title,
+        note=markdown_to_html(summary),
+        group=True,
+        locked=twinning.join_policy != "open",
+        created_at=iso(twinning.created_at),
+        last_status_at=last.created_at.date().isoformat() if last else None,
+        statuses_count=await updates.filter(visibility="public").count(),
+        followers_count=await _followers("twinning", twinning.id),
+        fields=[
+            {"name": "fields", "value": ", ".join(twinning.fields_of_action), "verified_at": None},
+            {"name": "countries", "value": ", ".join(twinning.countries), "verified_at": None},
+        ],
+    )
+    return entity
+
+
+async def _organisation(view: Viewing, org: Organisation) -> dict[str, Any]:
+    url = f"{view.settings.base_url}/o/{org.slug}"
+    entity = _base(view, account_id(org), org.slug, org.slug, url)
+    _, description = pick(org.description_map, view.language)
+    entity.update(
+        display_name=org.name,
+        note=markdown_to_html(description),
+        created_at=iso(org.created_at),
+        followers_count=await _followers("organisation", org.id),
+        fields=[{"name": "country", "value": org.country, "verified_at": None}],
+    )
+    return entity
+
+
+def _remote(view: Viewing, actor: RemoteActor) -> dict[str, Any]:
+    username = actor.handle.lstrip("@").split("@")[0] or actor.uri.rstrip("/").rsplit("/")[-1]
+    acct = f"{username}@{actor.domain}"
+    entity = _base(view, account_id(actor), username, acct, actor.url or actor.uri)
+    entity.update(
+        uri=actor.uri,
+        display_name=actor.name or username,
+        group=actor.actor_type == "Group",
+        bot=actor.actor_type in ("Service", "Application"),
+        created_at=iso(actor.fetched_at),
+    )
+    return entity
+
+
+async def author_of(item: ContentItem) -> Actor:
+    if item.author_id is not None:
+        return await Account.get(id=item.author_id)
+    if item.remote_author_id is not None:
+        return await RemoteActor.get(id=item.remote_author_id)
+    assert item.remote_twinning_id is not None
+    return await RemoteActor.get(id=item.remote_twinning_id)
+
+
+async def item_addresses(view: Viewing, item: ContentItem) -> tuple[str, str]:
+    """(uri, url) of an item: its ActivityPub id and its web page."""
+    uri = await uri_of(view.settings, item)
+    if item.uri or item.in_reply_to_id is None:
+        return uri, uri
+    return uri, f"{uri.rsplit('/replies/', 1)[0]}#reply-{item.id}"
+
+
+def item_html(item: ContentItem, language: str) -> tuple[str, str]:
+    """(language, HTML) in the reader's language when the item has it; a title leads."""
+    lang, text = pick(item.content_map, language, item.primary_language)
+    html = to_html(text, item.content_format)
+    _, title = pick(item.title_map, lang, item.primary_language)
+    if title:
+        html = f"<p><strong>{escape(title)}</strong></p>" + html
+    return lang, html
+
+
+def visibility_of(item: ContentItem) -> str:
+    """Partner-only reads as ``private``: members only, the closest Mastodon shape."""
+    return "public" if item.visibility == "public" else "private"
+
+
+def media_entity(view: Viewing, media: MediaFile) -> dict[str, Any]:
+    url = f"{view.settings.base_url}/media/{media.name}"
+    return {
+        "id": str(media.id),
+        "type": media.kind,
+        "url": url,
+        "preview_url": url if media.kind == "image" else None,
+        "remote_url": None,
+        "text_url": None,
+        "meta": {},
+        "description": media.description or None,
+        "blurhash": None,
+    }
+
+
+async def _viewer_flags(view: Viewing, item: ContentItem) -> dict[str, bool]:
+    viewer = view.viewer
+    if viewer is None:
+        return {}
+    return {
+        "favourited": await Like.filter(item_id=item.id, account_id=viewer.id).exists(),
+        "reblogged": await Reblog.filter(item_id=item.id, account_id=viewer.id).exists(),
+        "bookmarked": await Bookmark.filter(item_id=item.id, account_id=viewer.id).exists(),
+        "muted": False,
+        "pinned": False,
+    }
+
+
+async def _mentions(view: Viewing, item: ContentItem) -> list[dict[str, Any]]:
+    if item.twinning_id is None:
+        return []
+    twinning = await view.twinning(item.twinning_id)
+    url = twinning_uri(view.settings, twinning.slug)
+    return [{"id": f"t{twinning.id}", "username": twinning.slug, "acct": twinning.slug, "url": url}]
+
+
+async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
+    """The item as a Status. Callers have checked ``may_view``; nothing here widens it."""
+    uri, url = await item_addresses(view, item)
+    lang, html = item_html(item, view.language)
+    reply_to = None
+    if item.in_reply_to_id is not None:
+        reply_to = await ContentItem.get_or_none(id=item.in_reply_to_id)
+    media = await MediaFile.filter(item_id=item.id).order_by("id")
+    status: dict[str, Any] = {
+        "id": str(item.id),
+        "uri": uri,
+        "url": url or None,
+        "created_at": iso(item.created_at),
+        "edited_at": iso(item.updated_at),
+        "account": await account_entity(view, await author_of(item)),
+        "content": html,
+        "text": None,
+        "visibility": visibility_of(item),
+        "sensitive": item.sensitive,
+        "spoiler_text": item.spoiler_text,
+        "language": lang or None,
+        "in_reply_to_id": str(reply_to.id) if reply_to else None,
+        "in_reply_to_account_id": account_id(await author_of(reply_to)) if reply_to else None,
+        "replies_count": await ContentItem.filter(in_reply_to_id=item.id).count(),
+        "reblogs_count": await Reblog.filter(item_id=item.id).count(),
+        "favourites_count": await Like.filter(item_id=item.id).count(),
+        "quotes_count": 0,
+        "reblog": None,
+        "application": None,
+        "media_attachments": [media_entity(view, m) for m in media],
+        "mentions": await _mentions(view, item),
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "filtered": [],
+        "favourited": False,
+        "reblogged": False,
+        "bookmarked": False,
+        "muted": False,
+        "pinned": False,
+    }
+    status.update(await _viewer_flags(view, item))
+    return status
+
+
+async def statuses(view: Viewing, items: list[ContentItem]) -> list[dict[str, Any]]:
+    return [await status_entity(view, item) for item in items]
+
+
+async def relationship(viewer: Account, actor: Actor) -> dict[str, Any]:
+    following = requested = followed_by = False
+    if isinstance(actor, RemoteActor):
+        sub = await Subscription.filter(account=viewer, group=actor, kind="follow").first()
+        following, requested = (
+            (sub is not None and sub.state == "accepted"),
+            (sub is not None and sub.state == "pending"),
+        )
+    else:
+        kind = FOLLOW_TYPE[type(actor)]
+        following = await LocalFollow.filter(
+            account=viewer, target_type=kind, target_id=actor.id
+        ).exists()
+    if isinstance(actor, Account):
+        followed_by = await LocalFollow.filter(
+            account=actor, target_type="person", target_id=viewer.id
+        ).exists()
+    member = (
+        isinstance(actor, Twinning)
+        and await Membership.filter(state="accepted", twinning=actor, account=viewer).exists()
+    )
+    return {
+        "id": account_id(actor),
+        "following": following or bool(member),
+        "showing_reblogs": True,
+        "notifying": False,
+        "languages": None,
+        "followed_by": followed_by,
+        "blocking": False,
+        "blocked_by": False,
+        "muting": False,
+        "muting_notifications": False,
+        "requested": requested,
+        "requested_by": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }

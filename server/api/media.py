@@ -1,0 +1,107 @@
+"""Media uploads (``/api/v2/media``) and the files themselves (``/media/<name>``), which are
+served only to whoever may see the item they are attached to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from federation.authorized_fetch import signing_actor
+from models.content import ContentItem
+from models.media import MAX_DESCRIPTION, MediaFile, media_dir, store_media
+from models.visibility import may_remote_actor_view, may_view
+from server.activitypub import federation_of
+from server.api.core import ApiError, Call, authenticate, endpoint, not_found
+from server.api.entities import Viewing, media_entity
+from server.web.guards import viewer_of
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MEDIA_TYPES = (*IMAGE_TYPES, "application/pdf")
+
+
+def _view(call: Call) -> Viewing:
+    return Viewing(call.settings, call.account, call.user.locale or "en")
+
+
+@endpoint("write:media")
+async def upload(call: Call) -> Any:
+    form = call.params.form
+    file = form.get("file") if form is not None else None
+    if not isinstance(file, UploadFile):
+        raise ApiError(422, "Validation failed: file is missing (send it as multipart form data)")
+    content = await file.read()
+    media = await store_media(
+        call.user, call.settings.data_dir, content, call.params.str("description")
+    )
+    return media_entity(_view(call), media)
+
+
+async def _own(call: Call) -> MediaFile:
+    raw = call.request.path_params["media_id"]
+    media = await MediaFile.get_or_none(id=int(raw), account=call.user) if raw.isdigit() else None
+    if media is None:
+        raise not_found()
+    return media
+
+
+@endpoint("read:statuses")
+async def get_media(call: Call) -> Any:
+    return media_entity(_view(call), await _own(call))
+
+
+@endpoint("write:media")
+async def update_media(call: Call) -> Any:
+    media = await _own(call)
+    if call.params.has("description"):
+        description = call.params.str("description")
+        if len(description) > MAX_DESCRIPTION:
+            raise ApiError(422, f"Validation failed: description is over {MAX_DESCRIPTION}")
+        media.description = description.strip()
+        await media.save(update_fields=["description"])
+    return media_entity(_view(call), media)
+
+
+async def _may_fetch(request: Request, media: MediaFile) -> bool:
+    """The uploader; whoever may see the item (by session, API token or, for another server,
+    a signed fetch by a member)."""
+    viewer = viewer_of(request)
+    if viewer is None and request.headers.get("authorization"):
+        try:
+            _, viewer = await authenticate(request)
+        except ApiError:
+            return False
+    if viewer is not None and viewer.id == media.account_id:
+        return True
+    if media.item_id is None:
+        return False
+    item = await ContentItem.get(id=media.item_id)
+    if await may_view(viewer, item):
+        return True
+    url = request.app.state.settings.base_url + request.url.path
+    signer = await signing_actor(federation_of(request), url, request.headers)
+    return signer is not None and await may_remote_actor_view(signer, item)
+
+
+async def serve_file(request: Request) -> Response:
+    media = await MediaFile.get_or_none(name=request.path_params["name"])
+    if media is None or not await _may_fetch(request, media):
+        raise HTTPException(404)
+    path = media_dir(request.app.state.settings.data_dir) / media.name
+    headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
+    if media.kind != "image":
+        headers["Content-Disposition"] = "attachment"
+    return FileResponse(path, media_type=media.media_type, headers=headers)
+
+
+routes = [
+    Route("/api/v1/media", upload, methods=["POST"]),
+    Route("/api/v2/media", upload, methods=["POST"]),
+    Route("/api/v1/media/{media_id}", get_media),
+    Route("/api/v1/media/{media_id}", update_media, methods=["PUT"]),
+    Route("/media/{name}", serve_file),
+]

@@ -1,0 +1,113 @@
+"""Notifications, filtered by the visibility rule: one that points at an item its recipient may
+no longer see (they left the twinning, say) is not shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Route
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from models.accounts import Account
+from models.notifications import KINDS, Notification
+from models.remote import RemoteActor
+from models.visibility import visible_items
+from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
+from server.api.entities import Viewing, account_entity, iso, status_entity
+from server.api.statuses import viewing
+
+
+def _mine(call: Call) -> QuerySet[Notification]:
+    me = call.user
+    seen = Subquery(visible_items(me).values("id"))
+    return Notification.filter(account=me).filter(Q(item_id=None) | Q(item_id__in=seen))
+
+
+def _kinds(call: Call) -> QuerySet[Notification]:
+    query = _mine(call)
+    wanted, excluded = call.params.list("types"), call.params.list("exclude_types")
+    for kind in [*wanted, *excluded]:
+        if kind not in (*KINDS, "poll", "update", "admin.sign_up", "admin.report"):
+            raise ApiError(422, f"Validation failed: unknown notification type {kind}")
+    if wanted:
+        query = query.filter(kind__in=wanted)
+    if excluded:
+        query = query.exclude(kind__in=excluded)
+    return query
+
+
+async def notification_entity(view: Viewing, row: Notification) -> dict[str, Any] | None:
+    source: Account | RemoteActor | None = None
+    if row.from_account_id is not None:
+        source = await Account.get_or_none(id=row.from_account_id, state="active")
+    elif row.from_remote_id is not None:
+        source = await RemoteActor.get_or_none(id=row.from_remote_id)
+    if source is None:
+        return None
+    item = await row.item if row.item_id is not None else None
+    return {
+        "id": str(row.id),
+        "type": row.kind,
+        "group_key": f"ungrouped-{row.id}",
+        "created_at": iso(row.created_at),
+        "account": await account_entity(view, source),
+        "status": await status_entity(view, item) if item is not None else None,
+    }
+
+
+@endpoint("read:notifications")
+async def index(call: Call) -> Any:
+    rows = await id_page(_kinds(call), call.params)
+    view = viewing(call)
+    entities = [await notification_entity(view, row) for row in rows]
+    return paged(call, [e for e in entities if e], [row.id for row in rows])
+
+
+async def _one(call: Call) -> Notification:
+    raw = call.request.path_params["notification_id"]
+    row = await _mine(call).filter(id=int(raw)).first() if raw.isdigit() else None
+    if row is None:
+        raise not_found()
+    return row
+
+
+@endpoint("read:notifications")
+async def show(call: Call) -> Any:
+    entity = await notification_entity(viewing(call), await _one(call))
+    if entity is None:
+        raise not_found()
+    return entity
+
+
+@endpoint("write:notifications")
+async def dismiss(call: Call) -> Any:
+    await (await _one(call)).delete()
+    return {}
+
+
+@endpoint("write:notifications")
+async def clear(call: Call) -> Any:
+    await Notification.filter(account=call.user).delete()
+    return {}
+
+
+@endpoint("read:notifications")
+async def unread_count(call: Call) -> Any:
+    from models.markers import Marker
+
+    marker = await Marker.get_or_none(account=call.user, timeline="notifications")
+    query = _mine(call)
+    if marker is not None:
+        query = query.filter(id__gt=int(marker.last_read_id))
+    return {"count": min(await query.count(), 1000)}
+
+
+N = "/api/v1/notifications"
+routes = [
+    Route(N, index),
+    Route(f"{N}/clear", clear, methods=["POST"]),
+    Route(f"{N}/unread_count", unread_count),
+    Route(N + "/{notification_id}", show),
+    Route(N + "/{notification_id}/dismiss", dismiss, methods=["POST"]),
+]

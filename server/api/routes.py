@@ -1,0 +1,37 @@
+"""Every route of the client API, and a JSON 404 for any other ``/api/`` path."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.api import (
+    accounts,
+    instance,
+    media,
+    notifications,
+    oauth,
+    search,
+    statuses,
+    timelines,
+)
+from server.api.core import error_response
+
+
+async def unknown(request: Request) -> Response:
+    return error_response(404, "Record not found")
+
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+routes = [
+    *oauth.routes,
+    *instance.routes,
+    *accounts.routes,
+    *statuses.routes,
+    *timelines.routes,
+    *notifications.routes,
+    *search.routes,
+    *media.routes,
+    Route("/api/{rest:path}", unknown, methods=METHODS),
+]

@@ -1,0 +1,332 @@
+"""Statuses: post, show, edit (with history and source), delete, thread context, favourites,
+reblogs and bookmarks. Every item is loaded through ``visible_status``, which applies the
+visibility rule and answers 404 alike for "missing" and "not yours to see"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Route
+
+from federation import publish
+from models.accounts import Account
+from models.content import (
+    ContentItem,
+    ContentWarning,
+    ItemRevision,
+    delete_update,
+    edit_update,
+    may_edit,
+)
+from models.markers import remember_post, remembered_post
+from models.media import attach, attachable
+from models.notifications import notify
+from models.reactions import Like
+from models.remote import RemoteActor
+from models.social import Bookmark, Reblog
+from models.twinnings import Twinning
+from models.visibility import may_view
+from server.activitypub import federation_of
+from server.api.compose import compose, language_of
+from server.api.core import ApiError, Call, endpoint, not_found
+from server.api.entities import (
+    Actor,
+    Viewing,
+    account_entity,
+    iso,
+    item_html,
+    status_entity,
+)
+
+MAX_CHARACTERS = 20_000
+
+
+def viewing(call: Call) -> Viewing:
+    account = call.account
+    lang = (account.locale if account else "") or call.settings.default_locale
+    return Viewing(call.settings, account, lang)
+
+
+async def visible_status(call: Call, raw: str | None = None) -> ContentItem:
+    raw = raw if raw is not None else call.request.path_params["status_id"]
+    item = await ContentItem.get_or_none(id=int(raw)) if raw.isdigit() else None
+    if item is None or not await may_view(call.account, item):
+        raise not_found()
+    return item
+
+
+def _warning(call: Call) -> ContentWarning:
+    return ContentWarning(call.params.str("spoiler_text"), call.params.bool("sensitive"))
+
+
+@endpoint("write:statuses")
+async def create(call: Call) -> Any:
+    p, author = call.params, call.user
+    key = call.request.headers.get("idempotency-key", "")
+    if key and (earlier := await remembered_post(author, key)) is not None:
+        item = await ContentItem.get_or_none(id=earlier)
+        if item is not None:
+            return await status_entity(viewing(call), item)
+    text = p.str("status").strip()
+    if not text:
+        raise ApiError(422, "Validation failed: Text can't be blank")
+    media_ids = await attachable(author, p.list("media_ids"))
+    reply_to = (
+        await visible_status(call, p.str("in_reply_to_id")) if p.str("in_reply_to_id") else None
+    )
+    item, mentions = await compose(
+        call.settings,
+        author,
+        text,
+        p.str("visibility", "public"),
+        p.str("language"),
+        _warning(call),
+        reply_to,
+    )
+    await attach(item, media_ids)
+    fed = federation_of(call.request)
+    if item.in_reply_to_id is not None:
+        await publish.reply_posted(fed, item)
+        await _notify_thread(item, author)
+    else:
+        await publish.update_posted(fed, item)
+    for person in mentions.people:
+        if await may_view(person, item):
+            await notify(person.id, "mention", from_account=author, item=item)
+    if key:
+        await remember_post(author, key, item.id)
+    return await status_entity(viewing(call), item)
+
+
+async def _notify_thread(reply: ContentItem, author: Account) -> None:
+    """The author of the answered item hears of the answer (as Mastodon's mention)."""
+    root = await ContentItem.get(id=reply.in_reply_to_id)
+    if root.author_id is not None:
+        await notify(root.author_id, "mention", from_account=author, item=reply)
+
+
+@endpoint("read:statuses", public=True)
+async def show(call: Call) -> Any:
+    return await status_entity(viewing(call), await visible_status(call))
+
+
+@endpoint("write:statuses")
+async def edit(call: Call) -> Any:
+    item = await visible_status(call)
+    p = call.params
+    text = p.str("status").strip()
+    if not text:
+        raise ApiError(422, "Validation failed: Text can't be blank")
+    lang = language_of(p.str("language") or item.primary_language, call.user, call.settings)
+    content = {**item.content_map, lang: text}
+    warning = _warning(call) if p.has("spoiler_text") or p.has("sensitive") else None
+    await edit_update(call.user, item, content, item.title_map, lang, warning)
+    if item.twinning_id is not None:
+        await publish.update_edited(federation_of(call.request), item)
+    return await status_entity(viewing(call), item)
+
+
+@endpoint("write:statuses")
+async def delete(call: Call) -> Any:
+    item = await visible_status(call)
+    entity = await status_entity(viewing(call), item)
+    entity["text"] = item.content_map.get(item.primary_language, "")
+    twinning = await Twinning.get_or_none(id=item.twinning_id) if item.twinning_id else None
+    author = await Account.get_or_none(id=item.author_id) if item.author_id else None
+    await delete_update(call.user, item)
+    if twinning is not None and author is not None:
+        await publish.update_deleted(federation_of(call.request), item, twinning, author)
+    return entity
+
+
+@endpoint("read:statuses")
+async def source(call: Call) -> Any:
+    item = await visible_status(call)
+    if not await may_edit(call.user, item):
+        raise not_found()
+    return {
+        "id": str(item.id),
+        "text": item.content_map.get(item.primary_language, ""),
+        "spoiler_text": item.spoiler_text,
+    }
+
+
+@endpoint("read:statuses", public=True)
+async def history(call: Call) -> Any:
+    item = await visible_status(call)
+    view = viewing(call)
+    current = await status_entity(view, item)
+    versions = []
+    for old in await ItemRevision.filter(item=item).order_by("id"):
+        shadow = ContentItem(
+            id=item.id,
+            title_map=old.title_map,
+            content_map=old.content_map,
+            primary_language=item.primary_language,
+            content_format=item.content_format,
+        )
+        versions.append(_edit(current, old.created_at, shadow, old.spoiler_text, old.sensitive))
+    latest = item.updated_at or item.created_at
+    versions.append(_edit(current, latest, item, item.spoiler_text, item.sensitive))
+    return versions
+
+
+def _edit(
+    current: dict[str, Any], at: Any, item: ContentItem, spoiler: str, sensitive: bool
+) -> dict[str, Any]:
+    _, html = item_html(item, current["language"] or item.primary_language)
+    return {
+        "content": html,
+        "spoiler_text": spoiler,
+        "sensitive": sensitive,
+        "created_at": iso(at),
+        "account": current["account"],
+        "poll": None,
+        "media_attachments": current["media_attachments"],
+        "emojis": [],
+    }
+
+
+@endpoint("read:statuses", public=True)
+async def context(call: Call) -> Any:
+    from models.visibility import visible_items
+
+    item = await visible_status(call)
+    view = viewing(call)
+    ancestors: list[ContentItem] = []
+    parent_id = item.in_reply_to_id
+    while parent_id is not None:
+        parent = await ContentItem.get(id=parent_id)
+        if not await may_view(call.account, parent):
+            break
+        ancestors.insert(0, parent)
+        parent_id = parent.in_reply_to_id
+    descendants = (
+        await visible_items(call.account)
+        .filter(in_reply_to_id=item.id)
+        .order_by("created_at", "id")
+        .limit(200)
+    )
+    return {
+        "ancestors": [await status_entity(view, a) for a in ancestors],
+        "descendants": [await status_entity(view, d) for d in descendants],
+    }
+
+
+@endpoint("write:favourites")
+async def favourite(call: Call) -> Any:
+    item = await visible_status(call)
+    like, created = await Like.get_or_create(
+        item=item,
+        account=call.user,
+        defaults={"actor_uri": publish.person_actor(call.settings, call.user)},
+    )
+    if created:
+        if item.author_id is not None:
+            await notify(item.author_id, "favourite", from_account=call.user, item=item)
+        await publish.liked(federation_of(call.request), call.user, item, like)
+    return await status_entity(viewing(call), item)
+
+
+@endpoint("write:favourites")
+async def unfavourite(call: Call) -> Any:
+    item = await visible_status(call)
+    like = await Like.get_or_none(item=item, account=call.user)
+    if like is not None:
+        await like.delete()
+        await publish.unliked(federation_of(call.request), call.user, item, like)
+    return await status_entity(viewing(call), item)
+
+
+@endpoint("write:statuses")
+async def reblog(call: Call) -> Any:
+    item = await visible_status(call)
+    if item.visibility != "public":
+        raise ApiError(422, "Validation failed: only public posts can be reblogged")
+    row, created = await Reblog.get_or_create(item=item, account=call.user)
+    if created:
+        if item.author_id is not None:
+            await notify(item.author_id, "reblog", from_account=call.user, item=item)
+        await publish.reblogged(federation_of(call.request), call.user, item, row)
+    view = viewing(call)
+    original = await status_entity(view, item)
+    return {
+        **original,
+        "id": str(item.id),
+        "account": await account_entity(view, call.user),
+        "reblog": original,
+        "content": "",
+        "created_at": iso(row.created_at),
+    }
+
+
+@endpoint("write:statuses")
+async def unreblog(call: Call) -> Any:
+    item = await visible_status(call)
+    row = await Reblog.get_or_none(item=item, account=call.user)
+    if row is not None:
+        await row.delete()
+        await publish.unreblogged(federation_of(call.request), call.user, item, row)
+    return await status_entity(viewing(call), item)
+
+
+@endpoint("write:bookmarks")
+async def bookmark(call: Call) -> Any:
+    item = await visible_status(call)
+    await Bookmark.get_or_create(item=item, account=call.user)
+    return await status_entity(viewing(call), item)
+
+
+@endpoint("write:bookmarks")
+async def unbookmark(call: Call) -> Any:
+    item = await visible_status(call)
+    await Bookmark.filter(item=item, account=call.user).delete()
+    return await status_entity(viewing(call), item)
+
+
+async def _actors_of(likes_or_reblogs: list[Any]) -> list[Actor]:
+    actors: list[Actor] = []
+    for row in likes_or_reblogs:
+        if getattr(row, "account_id", None):
+            account = await Account.get_or_none(id=row.account_id, state="active")
+            if account is not None:
+                actors.append(account)
+        elif remote := await RemoteActor.get_or_none(uri=row.actor_uri):
+            actors.append(remote)
+    return actors
+
+
+@endpoint("read:accounts", public=True)
+async def favourited_by(call: Call) -> Any:
+    item = await visible_status(call)
+    view = viewing(call)
+    rows = await Like.filter(item=item).order_by("-id").limit(80)
+    return [await account_entity(view, a) for a in await _actors_of(rows)]
+
+
+@endpoint("read:accounts", public=True)
+async def reblogged_by(call: Call) -> Any:
+    item = await visible_status(call)
+    view = viewing(call)
+    rows = await Reblog.filter(item=item).order_by("-id").limit(80)
+    return [await account_entity(view, a) for a in await _actors_of(rows)]
+
+
+S = "/api/v1/statuses/{status_id}"
+routes = [
+    Route("/api/v1/statuses", create, methods=["POST"]),
+    Route(S, show),
+    Route(S, edit, methods=["PUT"]),
+    Route(S, delete, methods=["DELETE"]),
+    Route(S + "/source", source),
+    Route(S + "/history", history),
+    Route(S + "/context", context),
+    Route(S + "/favourite", favourite, methods=["POST"]),
+    Route(S + "/unfavourite", unfavourite, methods=["POST"]),
+    Route(S + "/reblog", reblog, methods=["POST"]),
+    Route(S + "/unreblog", unreblog, methods=["POST"]),
+    Route(S + "/bookmark", bookmark, methods=["POST"]),
+    Route(S + "/unbookmark", unbookmark, methods=["POST"]),
+    Route(S + "/favourited_by", favourited_by),
+    Route(S + "/reblogged_by", reblogged_by),
+]

@@ -1,0 +1,147 @@
+"""Timelines: home, public (local or federated), hashtag, and one per twinning, offered to apps
+as Mastodon lists (the twinnings the person belongs to or follows); bookmarks and favourites.
+Every one starts from ``visible_items``, the visibility rule as a query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Route
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from models.accounts import Account
+from models.content import ContentItem
+from models.langmap import pick
+from models.remote import Subscription
+from models.social import followed_ids
+from models.twinnings import Membership, Twinning
+from models.visibility import visible_items
+from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
+from server.api.entities import account_entity, statuses
+from server.api.statuses import viewing
+
+
+async def _page(call: Call, query: QuerySet[ContentItem]) -> Any:
+    if call.params.bool("only_media"):
+        query = query.filter(media__id__not_isnull=True).distinct()
+    items = await id_page(query, call.params)
+    return paged(call, await statuses(viewing(call), items), [i.id for i in items])
+
+
+async def my_twinnings(me: Account) -> list[int]:
+    """Twinnings a person belongs to or follows: their lists, and the heart of their home."""
+    member = await Membership.filter(account=me, state="accepted").values_list(
+        "twinning_id", flat=True
+    )
+    return sorted(set(member) | set(await followed_ids(me, "twinning")))
+
+
+@endpoint("read:statuses")
+async def home(call: Call) -> Any:
+    me = call.user
+    twinnings = await my_twinnings(me)
+    people = [me.id, *await followed_ids(me, "person")]
+    groups = await Subscription.filter(account=me, state="accepted").values_list(
+        "group_id", flat=True
+    )
+    in_twinnings = Subquery(ContentItem.filter(twinning_id__in=twinnings).values("id"))
+    query = visible_items(me).filter(
+        Q(twinning_id__in=twinnings)
+        | Q(author_id__in=people)
+        | Q(remote_twinning_id__in=list(groups))
+        | Q(in_reply_to_id__in=in_twinnings)
+    )
+    return await _page(call, query)
+
+
+@endpoint("read:statuses", public=True)
+async def public(call: Call) -> Any:
+    """Public items only, whoever asks: partner-only items have no place in a public timeline."""
+    query = visible_items(None)
+    if call.params.bool("local"):
+        query = query.filter(author_id__not_isnull=True)
+    elif call.params.bool("remote"):
+        query = query.filter(author_id=None)
+    return await _page(call, query)
+
+
+@endpoint("read:statuses", public=True)
+async def tag(call: Call) -> Any:
+    name = call.request.path_params["hashtag"].lstrip("#").lower()
+    if not name.replace("_", "").isalnum():
+        raise ApiError(422, "Validation failed: hashtag must be letters, digits or _")
+    query = visible_items(None).filter(search_text__icontains=f"#{name}")
+    if call.params.bool("local"):
+        query = query.filter(author_id__not_isnull=True)
+    return await _page(call, query)
+
+
+async def _list_twinning(call: Call) -> Twinning:
+    raw = call.request.path_params["list_id"]
+    if not raw.isdigit() or int(raw) not in await my_twinnings(call.user):
+        raise not_found()
+    return await Twinning.get(id=int(raw))
+
+
+def _list_entity(call: Call, twinning: Twinning) -> dict[str, Any]:
+    lang = viewing(call).language
+    _, title = pick(twinning.title_map, lang, twinning.primary_language)
+    return {"id": str(twinning.id), "title": title, "replies_policy": "list", "exclusive": False}
+
+
+@endpoint("read:statuses")
+async def twinning_timeline(call: Call) -> Any:
+    twinning = await _list_twinning(call)
+    query = visible_items(call.user).filter(twinning_id=twinning.id)
+    return await _page(call, query)
+
+
+@endpoint("read:lists")
+async def lists(call: Call) -> Any:
+    twinnings = await Twinning.filter(id__in=await my_twinnings(call.user)).order_by("slug")
+    return [_list_entity(call, t) for t in twinnings]
+
+
+@endpoint("read:lists")
+async def one_list(call: Call) -> Any:
+    return _list_entity(call, await _list_twinning(call))
+
+
+@endpoint("read:lists")
+async def list_accounts(call: Call) -> Any:
+    return [await account_entity(viewing(call), await _list_twinning(call))]
+
+
+@endpoint("write:lists")
+async def create_list(call: Call) -> Any:
+    raise ApiError(
+        422,
+        "Validation failed: lists are the twinnings you belong to or follow; join or follow one",
+    )
+
+
+@endpoint("read:bookmarks")
+async def bookmarks(call: Call) -> Any:
+    query = visible_items(call.user).filter(bookmarks__account_id=call.user.id)
+    return await _page(call, query)
+
+
+@endpoint("read:favourites")
+async def favourites(call: Call) -> Any:
+    query = visible_items(call.user).filter(likes__account_id=call.user.id)
+    return await _page(call, query)
+
+
+routes = [
+    Route("/api/v1/timelines/home", home),
+    Route("/api/v1/timelines/public", public),
+    Route("/api/v1/timelines/tag/{hashtag}", tag),
+    Route("/api/v1/timelines/list/{list_id}", twinning_timeline),
+    Route("/api/v1/lists", lists),
+    Route("/api/v1/lists", create_list, methods=["POST"]),
+    Route("/api/v1/lists/{list_id}", one_list),
+    Route("/api/v1/lists/{list_id}/accounts", list_accounts),
+    Route("/api/v1/bookmarks", bookmarks),
+    Route("/api/v1/favourites", favourites),
+]
