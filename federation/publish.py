@@ -31,6 +31,7 @@ from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
 from models.follows import follower_inboxes
+from models.media import MediaFile
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
@@ -87,7 +88,8 @@ async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
         return
     twinning, author = loaded
     inboxes, members = await _audience(twinning, item)
-    obj = update_to_object(fed.settings, twinning, item, author, members)
+    media = await MediaFile.filter(item_id=item.id).order_by("id")
+    obj = update_to_object(fed.settings, twinning, item, author, members, media)
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
 
@@ -158,9 +160,9 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
     if root.visibility == "public":
         repliers = await RemoteActor.filter(items__in_reply_to_id=root.id).distinct()
         inboxes = sorted(set(inboxes) | {r.inbox for r in repliers})
-    obj = reply_to_object(
-        fed.settings, twinning, root, reply, author, members, [r.uri for r in repliers]
-    )
+    media = await MediaFile.filter(item_id=reply.id).order_by("id")
+    uris = [r.uri for r in repliers]
+    obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media)
     await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
 
 

@@ -5,6 +5,7 @@ audience: public items to Public and the twinning's followers, never anything el
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from federation.actors import person_uri, twinning_uri
@@ -13,6 +14,7 @@ from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
 from models.markup import to_html
+from models.media import MediaFile
 from models.twinnings import Twinning
 
 SUMMARY_LENGTH = 280
@@ -48,6 +50,7 @@ def update_to_object(
     item: ContentItem,
     author: Account,
     members: list[str] | None = None,
+    media: Sequence[MediaFile] = (),
 ) -> dict[str, Any]:
     primary = item.primary_language
     content_map = {
@@ -65,9 +68,11 @@ def update_to_object(
         "source": {"content": item.content_map.get(primary, ""), "mediaType": "text/markdown"},
         "published": item.created_at.isoformat(),
         "url": item_uri(settings, twinning, item),
-        "sensitive": False,
+        "sensitive": item.sensitive,
         **addressing(settings, twinning, item, members or []),
     }
+    if media:
+        obj["attachment"] = [attachment(settings, m) for m in media]
     if item.updated_at:
         obj["updated"] = item.updated_at.isoformat()
     if item.title_map:
@@ -75,7 +80,20 @@ def update_to_object(
         obj["name"] = names.get(primary) or next(iter(names.values()))
         obj["nameMap"] = names
         obj["summary"] = _plain(obj["content"])[:SUMMARY_LENGTH]
+    if item.spoiler_text:  # Mastodon reads ``summary`` as the content warning
+        obj["summary"] = item.spoiler_text
     return obj
+
+
+def attachment(settings: Settings, media: MediaFile) -> dict[str, Any]:
+    """Files of partner-only items are served only to signed fetches by members (and to
+    members here), like the items themselves."""
+    return {
+        "type": "Image" if media.kind == "image" else "Document",
+        "mediaType": media.media_type,
+        "url": f"{settings.base_url}/media/{media.name}",
+        "name": media.description or None,
+    }
 
 
 def with_context(document: dict[str, Any]) -> dict[str, Any]:
@@ -108,10 +126,11 @@ def reply_to_object(
     author: Account,
     members: list[str],
     repliers: list[str],
+    media: Sequence[MediaFile] = (),
 ) -> dict[str, Any]:
     """A reply is a Note in its update's thread, addressed like the update, plus the people
     of other servers who took part in the thread."""
-    obj = update_to_object(settings, twinning, reply, author, members)
+    obj = update_to_object(settings, twinning, reply, author, members, media)
     uri = reply_uri(settings, twinning, root, reply)
     obj.update({"id": uri, "url": uri, "inReplyTo": root.uri or item_uri(settings, twinning, root)})
     if reply.visibility == "public":

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from models.accounts import Account
 from models.errors import N_, Conflict, Invalid
 from models.remote import RemoteActor, RemoteMembership
-from models.twinnings import Twinning, require_moderator
+from models.twinnings import Twinning, require_moderator, tell_moderators
 
 
 async def request_remote_join(
@@ -22,13 +22,16 @@ async def request_remote_join(
     if twinning.join_policy == "invitation":
         return None
     accepted = twinning.join_policy == "open"
-    return await RemoteMembership.create(
+    membership = await RemoteMembership.create(
         twinning=twinning,
         actor=actor,
         join_uri=join_uri,
         state="accepted" if accepted else "pending",
         accepted_at=datetime.now(UTC) if accepted else None,
     )
+    if not accepted:
+        await tell_moderators(twinning, from_remote=actor)
+    return membership
 
 
 async def decide_remote_request(

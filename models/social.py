@@ -4,6 +4,8 @@ remote people following ours through ``Follow``.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -77,8 +79,7 @@ async def unfollow_local(account: Account, target_type: str, target_id: int) -> 
 
 
 async def followed_ids(account: Account, target_type: str) -> list[int]:
-    return list(
-        await LocalFollow.filter(account=account, target_type=target_type).values_list(
-            "target_id", flat=True
-        )
-    )
+    rows: list[Any] = await LocalFollow.filter(
+        account=account, target_type=target_type
+    ).values_list("target_id", flat=True)
+    return rows

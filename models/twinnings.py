@@ -213,7 +213,26 @@ async def request_to_join(account: Account, twinning: Twinning) -> Membership:
     if twinning.join_policy == "invitation":
         raise NotAllowed("membership", N_("this twinning takes members by invitation only"))
     m = await Membership.create(twinning=twinning, account=account, state="pending")
-    return await _accept(m) if twinning.join_policy == "open" else m
+    if twinning.join_policy == "open":
+        return await _accept(m)
+    await tell_moderators(twinning, from_account=account)
+    return m
+
+
+async def moderator_ids(twinning: Twinning) -> list[int]:
+    rows: list[Any] = await Membership.filter(
+        twinning=twinning, state="accepted", role__in=("admin", "moderator")
+    ).values_list("account_id", flat=True)
+    return rows
+
+
+async def tell_moderators(twinning: Twinning, **source: Any) -> None:
+    """A request to join waits for the moderators: each hears of it (Mastodon's
+    ``follow_request`` notification, since apps list join requests as follow requests)."""
+    from models.notifications import notify
+
+    for moderator in await moderator_ids(twinning):
+        await notify(moderator, "follow_request", **source)
 
 
 async def _accept(m: Membership) -> Membership:

@@ -1,6 +1,7 @@
 """Announce from a twinning of another server that our people follow or belong to (FEP-1b12):
 the activity it re-shares is applied as if its author had sent it, when it comes from the
-twinning's own origin; a bare object id is fetched from its origin."""
+twinning's own origin; a bare object id is fetched from its origin. An Announce of one of our
+own items is somebody's boost, told to the item's author."""
 
 from __future__ import annotations
 
@@ -9,7 +10,21 @@ from urllib.parse import urlsplit
 
 from federation.context import Federation
 from federation.handlers import notes
+from federation.local import local_item, object_uri
+from federation.remote_actors import actor_for
+from models.content import ContentItem
+from models.notifications import notify
 from models.remote import RemoteActor
+from models.visibility import may_remote_actor_view
+
+
+async def _boost_of_ours(fed: Federation, item: ContentItem, activity: dict[str, Any]) -> None:
+    """Someone re-shared one of our items: its author hears of it, if the booster may see it
+    (a boost of a partner-only item by a non-member tells nothing)."""
+    if item.author_id is None or not await may_remote_actor_view(activity["actor"], item):
+        return
+    booster = await actor_for(fed, activity["actor"])
+    await notify(item.author_id, "reblog", from_remote=booster, item=item)
 
 
 def _origin(uri: object) -> str:
@@ -18,6 +33,10 @@ def _origin(uri: object) -> str:
 
 
 async def on_announce(fed: Federation, activity: dict[str, Any]) -> None:
+    boosted = await local_item(fed.settings, object_uri(activity.get("object")))
+    if boosted is not None:
+        await _boost_of_ours(fed, boosted, activity)
+        return
     group = await RemoteActor.filter(
         uri=activity["actor"], actor_type="Group", subscribers__state="accepted"
     ).first()

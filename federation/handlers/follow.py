@@ -13,6 +13,7 @@ from federation.local import local_target, object_uri
 from federation.remote_actors import actor_for
 from federation.vocabulary import AS
 from models.follows import Follow
+from models.notifications import notify
 
 
 async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
@@ -20,7 +21,7 @@ async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
     if target is None:
         return
     follower = await actor_for(fed, activity["actor"])
-    await Follow.update_or_create(
+    _, created = await Follow.update_or_create(
         follower=follower,
         target_type=target.actor_type,
         target_id=target.actor_id,
@@ -40,6 +41,8 @@ async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
         "to": [follower.uri],
     }
     await enqueue(accept, target.actor_type, target.actor_id, target.key_id, [follower.inbox])
+    if created and target.actor_type == "person":
+        await notify(target.actor_id, "follow", from_remote=follower)
 
 
 async def on_undo_follow(fed: Federation, activity: dict[str, Any]) -> None:

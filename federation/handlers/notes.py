@@ -20,6 +20,7 @@ from federation.vocabulary import PUBLIC_FORMS
 from models.config import LOCALES
 from models.content import ContentItem
 from models.markup import clean_html
+from models.notifications import notify
 from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, store_audience
@@ -27,6 +28,7 @@ from models.visibility import may_remote_actor_view, store_audience
 log = logging.getLogger(__name__)
 POST_TYPES = ("Note", "Article", "Page")
 MAX_TEXT = 20_000
+MAX_WARNING = 500
 
 
 def _addresses(obj: dict[str, Any], activity: dict[str, Any]) -> list[str]:
@@ -113,17 +115,20 @@ async def _store_reply(
         return
     actor = await actor_for(fed, activity["actor"])
     content = _language_map(obj, "content", root.primary_language, html=True)
-    if content:
-        await _keep(
-            obj,
-            content,
-            [],
-            root.primary_language,
-            visibility=root.visibility,
-            kind="reply",
-            in_reply_to=root,
-            remote_author=actor,
-        )
+    if not content:
+        return
+    reply = await _keep(
+        obj,
+        content,
+        [],
+        root.primary_language,
+        visibility=root.visibility,
+        kind="reply",
+        in_reply_to=root,
+        remote_author=actor,
+    )
+    if reply is not None and root.author_id is not None:
+        await notify(root.author_id, "mention", from_remote=actor, item=reply)
 
 
 async def _keep(
@@ -144,6 +149,7 @@ async def _keep(
         title_map=_language_map(obj, "name", language, html=False),
         primary_language=next(iter(content)),
         search_text=" ".join(content.values()).lower(),
+        **_warning(obj),
         **owners,
     )
     try:
@@ -153,6 +159,13 @@ async def _keep(
     except IntegrityError:
         return None
     return item
+
+
+def _warning(obj: dict[str, Any]) -> dict[str, Any]:
+    """A Note's ``summary`` is its content warning (an Article's is an excerpt)."""
+    summary = obj.get("summary") if obj.get("type") == "Note" else None
+    text = re.sub(r"<[^>]+>", "", summary)[:MAX_WARNING].strip() if isinstance(summary, str) else ""
+    return {"spoiler_text": text, "sensitive": bool(obj.get("sensitive") is True or text)}
 
 
 async def _followed_group(addresses: list[str]) -> RemoteActor | None:

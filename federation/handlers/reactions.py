@@ -8,7 +8,9 @@ from tortoise.exceptions import IntegrityError
 
 from federation.context import Federation
 from federation.local import local_item, local_target, object_uri
+from federation.remote_actors import actor_for
 from models.follows import Follow
+from models.notifications import notify
 from models.reactions import Like, Report
 
 MAX_COMMENT = 5000
@@ -22,6 +24,9 @@ async def on_like(fed: Federation, activity: dict[str, Any]) -> None:
         await Like.create(item=item, actor_uri=activity["actor"], activity_uri=activity["id"])
     except IntegrityError:
         return  # liked already
+    if item.author_id is not None:
+        liker = await actor_for(fed, activity["actor"])
+        await notify(item.author_id, "favourite", from_remote=liker, item=item)
 
 
 async def on_undo_like(fed: Federation, activity: dict[str, Any]) -> None:

@@ -68,16 +68,16 @@ async def verify_credentials(call: Call) -> Any:
 async def update_credentials(call: Call) -> Any:
     me, p = call.user, call.params
     if p.has("display_name"):
-        name = p.str("display_name").strip()
+        name = p.text("display_name").strip()
         if len(name) > 100:
             raise ApiError(422, "Validation failed: display_name is over 100 characters")
         me.display_name = name
     if p.has("note"):
-        note = p.str("note")
+        note = p.text("note")
         if len(note) > MAX_NOTE:
             raise ApiError(422, f"Validation failed: note is over {MAX_NOTE} characters")
         me.bio = note
-    language = p.str("source[language]")
+    language = p.text("source[language]")
     if language:
         if language not in LOCALES:
             raise ApiError(422, "Validation failed: source[language] must be fr, en or es")
@@ -138,7 +138,7 @@ async def resolve_remote(call: Call, text: str) -> RemoteActor | None:
 
 @endpoint("read:accounts", public=True)
 async def lookup(call: Call) -> Any:
-    acct = call.params.str("acct")
+    acct = call.params.text("acct")
     if not acct:
         raise ApiError(422, "Validation failed: acct is missing")
     actor = await by_acct(call, acct, fetch=False)
@@ -174,8 +174,8 @@ async def resolve_remote_actor(call: Call, query: str) -> Actor | None:
 
 @endpoint("read:accounts")
 async def search(call: Call) -> Any:
-    limit = call.params.int("limit", 40, 1, 80)
-    found = await search_actors(call, call.params.str("q"), limit, call.params.bool("resolve"))
+    limit = call.params.number("limit", 40, 1, 80)
+    found = await search_actors(call, call.params.text("q"), limit, call.params.flag("resolve"))
     view = viewing(call)
     return [await account_entity(view, a) for a in found]
 
@@ -183,7 +183,7 @@ async def search(call: Call) -> Any:
 @endpoint("read:statuses", public=True)
 async def account_statuses(call: Call) -> Any:
     actor = await _actor(call)
-    if call.params.bool("pinned"):
+    if call.params.flag("pinned"):
         return []
     query = visible_items(call.account)
     if isinstance(actor, Account):
@@ -194,9 +194,9 @@ async def account_statuses(call: Call) -> Any:
         query = query.filter(Q(remote_author_id=actor.id) | Q(remote_twinning_id=actor.id))
     else:
         return []
-    if call.params.bool("exclude_replies"):
+    if call.params.flag("exclude_replies"):
         query = query.filter(in_reply_to_id=None)
-    if call.params.bool("only_media"):
+    if call.params.flag("only_media"):
         query = query.filter(media__id__not_isnull=True).distinct()
     items = await id_page(query, call.params)
     return paged(call, await statuses(viewing(call), items), [i.id for i in items])
@@ -237,8 +237,12 @@ async def following(call: Call) -> Any:
         return []
     found: list[Actor] = []
     for row in await LocalFollow.filter(account=actor):
-        model = {"person": Account, "twinning": Twinning, "organisation": Organisation}
-        target = await model[row.target_type].get_or_none(id=row.target_id)
+        model: dict[str, type[Actor]] = {
+            "person": Account,
+            "twinning": Twinning,
+            "organisation": Organisation,
+        }
+        target: Actor | None = await model[row.target_type].get_or_none(id=row.target_id)
         if target is not None:
             found.append(target)
     subs = await Subscription.filter(account=actor, state="accepted").prefetch_related("group")
@@ -279,7 +283,7 @@ async def unfollow(call: Call) -> Any:
 @endpoint("read:follows")
 async def relationships(call: Call) -> Any:
     result = []
-    for raw in call.params.list("id")[:40]:
+    for raw in call.params.items("id")[:40]:
         actor = await actor_by_id(raw)
         if actor is not None:
             result.append(await relationship(call.user, actor))
@@ -288,11 +292,11 @@ async def relationships(call: Call) -> Any:
 
 @endpoint("read:follows")
 async def familiar_followers(call: Call) -> Any:
-    return [{"id": raw, "accounts": []} for raw in call.params.list("id")[:40]]
+    return [{"id": raw, "accounts": []} for raw in call.params.items("id")[:40]]
 
 
 async def _moderated(me: Account) -> list[int]:
-    rows = await Membership.filter(
+    rows: list[Any] = await Membership.filter(
         account=me, state="accepted", role__in=("admin", "moderator")
     ).values_list("twinning_id", flat=True)
     return list(rows)
@@ -321,7 +325,7 @@ async def follow_requests(call: Call) -> Any:
     for m in await _join_requests(call.user):
         actor = await _requester(m)
         found.setdefault(account_id(actor), await account_entity(view, actor))
-    return list(found.values())[: call.params.int("limit", 40, 1, 80)]
+    return list(found.values())[: call.params.number("limit", 40, 1, 80)]
 
 
 async def _decide(call: Call, accept: bool) -> Any:

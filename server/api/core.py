@@ -67,7 +67,7 @@ class Params:
         self.values = values
         self.form = form
 
-    def str(self, name: str, default: str = "") -> str:
+    def text(self, name: str, default: str = "") -> str:
         value = self.values.get(name, default)
         if isinstance(value, list | dict):
             raise ApiError(422, f"Validation failed: {name} must be a string")
@@ -75,7 +75,7 @@ class Params:
             return default
         return value if isinstance(value, str) else json.dumps(value).strip('"')
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -88,7 +88,7 @@ class Params:
             return False
         raise ApiError(422, f"Validation failed: {name} must be true or false")
 
-    def int(self, name: str, default: int, lowest: int = 0, highest: int = 10**9) -> int:
+    def number(self, name: str, default: int, lowest: int = 0, highest: int = 10**9) -> int:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -98,7 +98,7 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a number") from None
         return max(lowest, min(highest, number))
 
-    def list(self, name: str) -> list[str]:
+    def items(self, name: str) -> list[str]:
         value = self.values.get(name)
         if value is None:
             value = self.values.get(name + "[]")
@@ -216,14 +216,14 @@ def page_bounds(params: Params) -> tuple[int | None, int | None, int | None, int
     """(max_id, since_id, min_id, limit) from Mastodon's pagination parameters."""
 
     def bound(name: str) -> int | None:
-        value = params.str(name)
+        value = params.text(name)
         if not value:
             return None
         if not value.isdigit():
             raise ApiError(422, f"Validation failed: {name} must be an id")
         return int(value)
 
-    limit = params.int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     return bound("max_id"), bound("since_id"), bound("min_id"), limit
 
 

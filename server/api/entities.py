@@ -47,12 +47,13 @@ async def actor_by_id(api_id: str) -> Actor | None:
     kind, number = api_id[:1], api_id[1:]
     if not number.isdigit():
         return None
-    model: type[Actor] | None = {
+    models: dict[str, type[Actor]] = {
         "p": Account,
         "t": Twinning,
         "o": Organisation,
         "r": RemoteActor,
-    }.get(kind)
+    }
+    model = models.get(kind)
     if model is None:
         return None
     found = await model.get_or_none(id=int(number))

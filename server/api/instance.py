@@ -73,7 +73,8 @@ async def _stats() -> dict[str, int]:
 
 
 async def _peers() -> list[str]:
-    return sorted(set(await RemoteActor.all().values_list("domain", flat=True)))
+    domains: list[Any] = await RemoteActor.all().values_list("domain", flat=True)
+    return sorted(set(domains))
 
 
 def _description(call: Call) -> str:
@@ -169,7 +170,7 @@ def _marker(marker: Marker) -> dict[str, Any]:
 
 @endpoint("read:statuses")
 async def get_markers(call: Call) -> Any:
-    wanted = call.params.list("timeline") or list(TIMELINES)
+    wanted = call.params.items("timeline") or list(TIMELINES)
     rows = await Marker.filter(account=call.user, timeline__in=wanted)
     return {row.timeline: _marker(row) for row in rows}
 
@@ -182,7 +183,7 @@ async def save_markers(call: Call) -> Any:
         if isinstance(value, dict):
             last = str(value.get("last_read_id", ""))
         else:
-            last = call.params.str(f"{timeline}[last_read_id]")
+            last = call.params.text(f"{timeline}[last_read_id]")
         if not last:
             continue
         if not last.isdigit():

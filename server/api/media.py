@@ -36,7 +36,7 @@ async def upload(call: Call) -> Any:
         raise ApiError(422, "Validation failed: file is missing (send it as multipart form data)")
     content = await file.read()
     media = await store_media(
-        call.user, call.settings.data_dir, content, call.params.str("description")
+        call.user, call.settings.data_dir, content, call.params.text("description")
     )
     return media_entity(_view(call), media)
 
@@ -58,7 +58,7 @@ async def get_media(call: Call) -> Any:
 async def update_media(call: Call) -> Any:
     media = await _own(call)
     if call.params.has("description"):
-        description = call.params.str("description")
+        description = call.params.text("description")
         if len(description) > MAX_DESCRIPTION:
             raise ApiError(422, f"Validation failed: description is over {MAX_DESCRIPTION}")
         media.description = description.strip()

@@ -10,6 +10,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models.accounts import Account
+from models.content import ContentItem
 from models.notifications import KINDS, Notification
 from models.remote import RemoteActor
 from models.visibility import visible_items
@@ -26,7 +27,7 @@ def _mine(call: Call) -> QuerySet[Notification]:
 
 def _kinds(call: Call) -> QuerySet[Notification]:
     query = _mine(call)
-    wanted, excluded = call.params.list("types"), call.params.list("exclude_types")
+    wanted, excluded = call.params.items("types"), call.params.items("exclude_types")
     for kind in [*wanted, *excluded]:
         if kind not in (*KINDS, "poll", "update", "admin.sign_up", "admin.report"):
             raise ApiError(422, f"Validation failed: unknown notification type {kind}")
@@ -45,7 +46,7 @@ async def notification_entity(view: Viewing, row: Notification) -> dict[str, Any
         source = await RemoteActor.get_or_none(id=row.from_remote_id)
     if source is None:
         return None
-    item = await row.item if row.item_id is not None else None
+    item = await ContentItem.get_or_none(id=row.item_id) if row.item_id is not None else None
     return {
         "id": str(row.id),
         "type": row.kind,

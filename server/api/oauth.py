@@ -53,9 +53,9 @@ def app_entity(app: OAuthApp, secret: str | None = None) -> dict[str, Any]:
 @endpoint(public=True)
 async def create_app(call: Call) -> Any:
     p = call.params
-    redirect = p.str("redirect_uris") or "\n".join(p.list("redirect_uris"))
+    redirect = p.text("redirect_uris") or "\n".join(p.items("redirect_uris"))
     app, secret = await register_app(
-        p.str("client_name"), redirect, p.str("scopes", "read"), p.str("website")
+        p.text("client_name"), redirect, p.text("scopes", "read"), p.text("website")
     )
     return app_entity(app, secret)
 
@@ -100,28 +100,28 @@ async def token(request: Request) -> Response:
     try:
         params = await read_params(request)
         p = params
-        app = await app_of(p.str("client_id"), p.str("client_secret"))
+        app = await app_of(p.text("client_id"), p.text("client_secret"))
         if app is None:
             return _token_error("invalid_client", "Unknown client or wrong secret", 401)
-        grant = p.str("grant_type")
-        scopes = parse_scopes(p.str("scope") or p.str("scopes"), default=app.scopes)
+        grant = p.text("grant_type")
+        scopes = parse_scopes(p.text("scope") or p.text("scopes"), default=app.scopes)
         if not within(scopes, app.scope_set):
             return _token_error("invalid_scope", "The app did not register these scopes")
         if grant == "authorization_code":
             code = await redeem_code(
-                app, p.str("code"), p.str("redirect_uri"), p.str("code_verifier")
+                app, p.text("code"), p.text("redirect_uri"), p.text("code_verifier")
             )
             account = await Account.get(id=code.account_id)
             row, access, refresh = await issue_token(app, account, code.scopes)
         elif grant == "password":
-            found = await _password_grant(request, app, p.str("username"), p.str("password"))
+            found = await _password_grant(request, app, p.text("username"), p.text("password"))
             if isinstance(found, Response):
                 return found
             row, access, refresh = await issue_token(app, found, scopes)
         elif grant == "client_credentials":
             row, access, refresh = await issue_token(app, None, scopes)
         elif grant == "refresh_token":
-            row, access, refresh = await refresh_token(app, p.str("refresh_token"))
+            row, access, refresh = await refresh_token(app, p.text("refresh_token"))
         else:
             return _token_error("unsupported_grant_type", "Unknown grant_type")
     except ModelError as exc:
@@ -136,10 +136,10 @@ async def token(request: Request) -> Response:
 
 async def revoke_token(request: Request) -> Response:
     p = await read_params(request)
-    app = await app_of(p.str("client_id"), p.str("client_secret"))
+    app = await app_of(p.text("client_id"), p.text("client_secret"))
     if app is None:
         return _token_error("invalid_client", "Unknown client or wrong secret", 401)
-    await revoke(app, p.str("token"))
+    await revoke(app, p.text("token"))
     return JSONResponse({})
 
 
@@ -169,8 +169,15 @@ class _Refused(Exception):
     pass
 
 
-FIELDS = ("client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge")
-FIELDS += ("code_challenge_method",)
+FIELDS = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 async def authorize(request: Request) -> Response:

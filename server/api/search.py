@@ -20,14 +20,14 @@ TYPES = ("accounts", "statuses", "hashtags")
 @endpoint("read:search", public=True)
 async def search(call: Call) -> Any:
     p = call.params
-    query = p.str("q").strip()
+    query = p.text("q").strip()
     if not query:
         raise ApiError(422, "Validation failed: q is missing")
-    kind = p.str("type")
+    kind = p.text("type")
     if kind and kind not in TYPES:
         raise ApiError(422, "Validation failed: type must be accounts, statuses or hashtags")
-    limit, offset = p.int("limit", 20, 1, 40), p.int("offset", 0, 0, 10_000)
-    resolve = p.bool("resolve") and call.account is not None
+    limit, offset = p.number("limit", 20, 1, 40), p.number("offset", 0, 0, 10_000)
+    resolve = p.flag("resolve") and call.account is not None
     view = viewing(call)
     result: dict[str, list[Any]] = {"accounts": [], "statuses": [], "hashtags": []}
     if kind in ("", "accounts") and offset == 0:

@@ -56,7 +56,7 @@ async def visible_status(call: Call, raw: str | None = None) -> ContentItem:
 
 
 def _warning(call: Call) -> ContentWarning:
-    return ContentWarning(call.params.str("spoiler_text"), call.params.bool("sensitive"))
+    return ContentWarning(call.params.text("spoiler_text"), call.params.flag("sensitive"))
 
 
 @endpoint("write:statuses")
@@ -67,19 +67,19 @@ async def create(call: Call) -> Any:
         item = await ContentItem.get_or_none(id=earlier)
         if item is not None:
             return await status_entity(viewing(call), item)
-    text = p.str("status").strip()
+    text = p.text("status").strip()
     if not text:
         raise ApiError(422, "Validation failed: Text can't be blank")
-    media_ids = await attachable(author, p.list("media_ids"))
+    media_ids = await attachable(author, p.items("media_ids"))
     reply_to = (
-        await visible_status(call, p.str("in_reply_to_id")) if p.str("in_reply_to_id") else None
+        await visible_status(call, p.text("in_reply_to_id")) if p.text("in_reply_to_id") else None
     )
     item, mentions = await compose(
         call.settings,
         author,
         text,
-        p.str("visibility", "public"),
-        p.str("language"),
+        p.text("visibility", "public"),
+        p.text("language"),
         _warning(call),
         reply_to,
     )
@@ -114,10 +114,10 @@ async def show(call: Call) -> Any:
 async def edit(call: Call) -> Any:
     item = await visible_status(call)
     p = call.params
-    text = p.str("status").strip()
+    text = p.text("status").strip()
     if not text:
         raise ApiError(422, "Validation failed: Text can't be blank")
-    lang = language_of(p.str("language") or item.primary_language, call.user, call.settings)
+    lang = language_of(p.text("language") or item.primary_language, call.user, call.settings)
     content = {**item.content_map, lang: text}
     warning = _warning(call) if p.has("spoiler_text") or p.has("sensitive") else None
     await edit_update(call.user, item, content, item.title_map, lang, warning)

@@ -23,7 +23,7 @@ from server.api.statuses import viewing
 
 
 async def _page(call: Call, query: QuerySet[ContentItem]) -> Any:
-    if call.params.bool("only_media"):
+    if call.params.flag("only_media"):
         query = query.filter(media__id__not_isnull=True).distinct()
     items = await id_page(query, call.params)
     return paged(call, await statuses(viewing(call), items), [i.id for i in items])
@@ -31,7 +31,7 @@ async def _page(call: Call, query: QuerySet[ContentItem]) -> Any:
 
 async def my_twinnings(me: Account) -> list[int]:
     """Twinnings a person belongs to or follows: their lists, and the heart of their home."""
-    member = await Membership.filter(account=me, state="accepted").values_list(
+    member: list[Any] = await Membership.filter(account=me, state="accepted").values_list(
         "twinning_id", flat=True
     )
     return sorted(set(member) | set(await followed_ids(me, "twinning")))
@@ -59,9 +59,9 @@ async def home(call: Call) -> Any:
 async def public(call: Call) -> Any:
     """Public items only, whoever asks: partner-only items have no place in a public timeline."""
     query = visible_items(None)
-    if call.params.bool("local"):
+    if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
-    elif call.params.bool("remote"):
+    elif call.params.flag("remote"):
         query = query.filter(author_id=None)
     return await _page(call, query)
 
@@ -72,7 +72,7 @@ async def tag(call: Call) -> Any:
     if not name.replace("_", "").isalnum():
         raise ApiError(422, "Validation failed: hashtag must be letters, digits or _")
     query = visible_items(None).filter(search_text__icontains=f"#{name}")
-    if call.params.bool("local"):
+    if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
     return await _page(call, query)
 

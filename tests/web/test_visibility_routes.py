@@ -10,7 +10,10 @@ import re
 import httpx
 from starlette.routing import Route
 
+from models.accounts import Account
 from models.content import ContentItem, post_reply, post_update
+from models.media import attach, store_media
+from models.oauth import issue_token, register_app
 from models.organisations import OrganisationInput, create_organisation
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, request_to_join
 from tests.conftest import log_in, make_account
@@ -47,7 +50,8 @@ async def _world() -> tuple[Twinning, ContentItem]:
     return t, secret
 
 
-def _get_paths(app, slug: str, item_id: int, reply_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _get_paths(app, t: Twinning, item_id: int, reply_id: int, media: str) -> list[str]:  # type: ignore[no-untyped-def]
+    slug = t.slug
     handles = {"u": "author", "t": slug, "o": "org_a"}
     paths = []
     for route in app.routes:
@@ -60,6 +64,14 @@ def _get_paths(app, slug: str, item_id: int, reply_id: int) -> list[str]:  # typ
             "item_id": str(item_id),
             "reply_id": str(reply_id),
             "username": "author",
+            "account_id": f"t{t.id}",
+            "status_id": str(item_id),
+            "list_id": str(t.id),
+            "notification_id": "1",
+            "media_id": "1",
+            "name": media,
+            "hashtag": "budget",
+            "rest": "v1/unknown",
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [
@@ -75,11 +87,28 @@ def _get_paths(app, slug: str, item_id: int, reply_id: int) -> list[str]:  # typ
         f"/t/{slug}/outbox?page=2",
         "/u/author/outbox?page=2",
         "/.well-known/webfinger?resource=acct:author@t.localhost",
+        f"/api/v1/statuses/{reply_id}",
+        f"/api/v1/statuses/{reply_id}/context",
+        f"/api/v1/accounts/t{t.id}/statuses?max_id=99999",
+        "/api/v1/accounts/p1/statuses",
+        "/api/v2/search?q=budget",
+        "/api/v2/search?q=titre&type=statuses",
+        "/api/v1/timelines/home?limit=40",
+        "/api/v1/timelines/public?limit=40",
+        f"/api/v1/timelines/list/{t.id}?limit=40",
+        "/api/v1/notifications",
     ]
     return paths + extras
 
 
 AP = {"Accept": "application/activity+json"}
+
+
+async def _token(username: str) -> str:
+    """A Mastodon-app token of the viewer, so the client API is walked as them too."""
+    app, _ = await register_app("walk", "urn:ietf:wg:oauth:2.0:oob", "read", "")
+    _, token, _ = await issue_token(app, await Account.get(username=username), "read")
+    return str(token)
 
 
 async def _bodies(client: httpx.AsyncClient, paths: list[str]) -> dict[str, httpx.Response]:
@@ -92,7 +121,10 @@ async def _bodies(client: httpx.AsyncClient, paths: list[str]) -> dict[str, http
 async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> None:  # type: ignore[no-untyped-def]
     t, secret = await _world()
     reply = await ContentItem.get(in_reply_to_id=secret.id)
-    paths = _get_paths(app, t.slug, secret.id, reply.id)
+    author = await Account.get(username="author")
+    photo = await store_media(author, app.state.settings.data_dir, b"%PDF-1.4 " + MARKER.encode())
+    await attach(secret, [photo.id])
+    paths = _get_paths(app, t, secret.id, reply.id, photo.name)
     assert len(paths) > 15
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     seen: dict[str, dict[str, httpx.Response]] = {}
@@ -100,6 +132,7 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
         async with httpx.AsyncClient(transport=transport, base_url="http://t.localhost") as c:
             if viewer:
                 await log_in(c, viewer)
+                c.headers["Authorization"] = f"Bearer {await _token(viewer)}"
             seen[viewer or "anonymous"] = await _bodies(c, paths)
     for viewer in ("anonymous", "outsider", "root"):
         for path, response in seen[viewer].items():
@@ -110,6 +143,11 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
     member = seen["partner"]
     assert member[f"/t/{t.slug}/updates/{secret.id}"].status_code == 200
     for path in (
+        f"/api/v1/statuses/{secret.id}",
+        f"/api/v1/statuses/{reply.id}/context",
+        "/api/v2/search?q=budget",
+        f"/media/{photo.name}",
+        "/api/v1/timelines/home?limit=40",
         f"/t/{t.slug}?page=2",
         "/directory?kind=updates&q=budget",
         f"/t/{t.slug}/updates/{secret.id}",

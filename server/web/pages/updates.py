@@ -22,6 +22,7 @@ from models.content import (
     post_update,
 )
 from models.errors import ModelError, NotAllowed
+from models.media import MediaFile
 from models.pagination import Page
 from models.reactions import Like
 from models.remote import RemoteActor
@@ -84,7 +85,8 @@ def _private(document: dict[str, Any]) -> Response:
 async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Response:
     author, members = await _fetchable(request, item)
     settings = request.app.state.settings
-    return _private(update_to_object(settings, twinning, item, author, members))
+    media = await MediaFile.filter(item_id=item.id).order_by("id")
+    return _private(update_to_object(settings, twinning, item, author, members, media))
 
 
 async def reply_page(request: Request) -> Response:
@@ -107,6 +109,7 @@ async def reply_page(request: Request) -> Response:
             author,
             members,
             [r.uri for r in repliers] if root.visibility == "public" else [],
+            await MediaFile.filter(item_id=reply.id).order_by("id"),
         )
     )
 

@@ -1,0 +1,160 @@
+"""What other servers do to our people becomes notifications (follows, likes, replies, boosts),
+never revealing a partner-only item; what our people do from a Mastodon app to another
+server's post (like, boost) reaches that server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from federation.context import Federation
+from models.content import ContentItem, post_update
+from models.notifications import Notification
+from models.oauth import issue_token, register_app
+from models.remote import RemoteActor, Subscription
+from models.twinnings import TwinningInput, create_twinning
+from models.visibility import store_audience
+from tests.conftest import make_account
+from tests.federation.peer import Peer, drain
+
+BASE = "http://testserver.localhost"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+async def _send(client: httpx.AsyncClient, peer: Peer, name: str, activity: dict) -> None:  # type: ignore[type-arg]
+    headers, body = peer.signed_post(name, activity, f"{BASE}/inbox")
+    answer = await client.post("/inbox", content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+
+
+async def test_follows_likes_replies_and_boosts_notify_the_author(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    maelle = await make_account("maelle")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    public = await post_update(maelle, twinning, "public", {"fr": "Bonjour"})
+    secret = await post_update(maelle, twinning, "partners", {"fr": "Budget"})
+    public_uri = f"{BASE}/t/brest/updates/{public.id}"
+    secret_uri = f"{BASE}/t/brest/updates/{secret.id}"
+    ana = peer.actor("ana")
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Follow", "id": f"{peer.base}/f/1", "actor": ana, "object": f"{BASE}/u/maelle"},
+    )
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Like", "id": f"{peer.base}/l/1", "actor": ana, "object": public_uri},
+    )
+    reply = {
+        "id": f"{peer.base}/notes/1",
+        "type": "Note",
+        "attributedTo": ana,
+        "inReplyTo": public_uri,
+        "content": "<p>Bravo</p>",
+        "to": [PUBLIC],
+    }
+    await _send(
+        client,
+        peer,
+        "ana",
+        {"type": "Create", "id": f"{peer.base}/c/1", "actor": ana, "object": reply, "to": [PUBLIC]},
+    )
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Announce",
+            "id": f"{peer.base}/a/1",
+            "actor": ana,
+            "object": public_uri,
+            "to": [PUBLIC],
+        },
+    )
+    # A boost of a partner-only item by a non-member tells the author nothing.
+    await _send(
+        client,
+        peer,
+        "ana",
+        {
+            "type": "Announce",
+            "id": f"{peer.base}/a/2",
+            "actor": ana,
+            "object": secret_uri,
+            "to": [PUBLIC],
+        },
+    )
+    await drain(fed)
+    rows = await Notification.filter(account=maelle).order_by("id").prefetch_related("from_remote")
+    assert [(n.kind, n.from_remote.uri, n.item_id) for n in rows] == [  # type: ignore[union-attr]
+        ("follow", ana, None),
+        ("favourite", ana, public.id),
+        ("mention", ana, (await ContentItem.get(uri=reply["id"])).id),
+        ("reblog", ana, public.id),
+    ]
+
+
+async def test_likes_and_boosts_from_an_app_reach_the_other_server(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    maelle = await make_account("maelle")
+    group = await RemoteActor.create(
+        uri=peer.actor("group"),
+        actor_type="Group",
+        handle="group",
+        domain="127.0.0.1",
+        inbox=peer.actor("group") + "/inbox",
+        fetched_at=datetime.now(UTC),
+    )
+    author = await RemoteActor.create(
+        uri=peer.actor("ana"),
+        actor_type="Person",
+        handle="ana",
+        domain="127.0.0.1",
+        inbox=peer.actor("ana") + "/inbox",
+        fetched_at=datetime.now(UTC),
+    )
+    await Subscription.create(
+        account=maelle, group=group, kind="follow", state="accepted", activity_uri=f"{BASE}/x/1"
+    )
+    item = ContentItem(
+        uri=f"{peer.base}/notes/9",
+        content_format="html",
+        content_map={"es": "<p>Hola</p>"},
+        visibility="public",
+        primary_language="es",
+        remote_author=author,
+        remote_twinning=group,
+    )
+    item.spoiler_text = "aviso"
+    await item.save()
+    await store_audience(item)
+    app, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read write", "")
+    _, token, _ = await issue_token(app, maelle, "read write")
+    auth = {"Authorization": f"Bearer {token}"}
+    home = (await client.get("/api/v1/timelines/home", headers=auth)).json()
+    assert [(s["id"], s["spoiler_text"], s["account"]["acct"]) for s in home] == [
+        (str(item.id), "aviso", "ana@127.0.0.1")
+    ]
+    assert (await client.post(f"/api/v1/statuses/{item.id}/favourite", headers=auth)).json()[
+        "favourited"
+    ]
+    assert (await client.post(f"/api/v1/statuses/{item.id}/reblog", headers=auth)).json()[
+        "reblogged"
+    ]
+    await client.post(f"/api/v1/statuses/{item.id}/unfavourite", headers=auth)
+    await drain(fed)
+    sent = [(r.path, r.activity["type"]) for r in peer.received]
+    assert sent == [
+        ("/users/ana/inbox", "Like"),
+        ("/users/ana/inbox", "Announce"),
+        ("/users/ana/inbox", "Undo"),
+    ]
+    like = peer.received[0].activity
+    assert like["actor"] == f"{BASE}/u/maelle" and like["object"] == item.uri
+    assert peer.received[2].activity["object"]["id"] == like["id"]
