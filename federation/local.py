@@ -52,11 +52,18 @@ async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
 
 async def local_item(settings: Settings, uri: str) -> ContentItem | None:
     """Our update at ``uri`` (``/t/<slug>/updates/<id>``), or our reply in its thread
-    (``.../replies/<id>``), if it is one of ours."""
+        (``.../replies/<id>``), or our person's answer to another server's post
+    (``/u/<name>/notes/<id>``), if it is one of ours."""
     parts = urlsplit(uri)
     if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
         return None
     segments = parts.path.strip("/").split("/")
+    if len(segments) == 4 and segments[0] == "u" and segments[2] == "notes":
+        if not segments[3].isdigit():
+            return None
+        return await ContentItem.get_or_none(
+            id=int(segments[3]), author__username=segments[1], uri=None
+        )
     if len(segments) not in (4, 6) or segments[0] != "t" or segments[2] != "updates":
         return None
     if not all(s.isdigit() for s in segments[3::2]):
@@ -72,12 +79,15 @@ async def local_item(settings: Settings, uri: str) -> ContentItem | None:
 async def uri_of(settings: Settings, item: ContentItem) -> str:
     """The ActivityPub id of any item we hold: its own for items from other servers, the
     update's or the reply's address for ours (the inverse of ``local_item``)."""
-    from federation.serialize import item_uri, reply_uri
+    from federation.serialize import item_uri, note_uri, reply_uri
 
     if item.uri:
         return item.uri
     if item.in_reply_to_id is None:
         return item_uri(settings, await Twinning.get(id=item.twinning_id or 0), item)
     root = await ContentItem.get(id=item.in_reply_to_id)
-    twinning = await Twinning.get(id=root.twinning_id or 0)
+    if root.twinning_id is None:  # an answer to another server's post
+        author = await Account.get(id=item.author_id or 0)
+        return note_uri(settings, author.username, item)
+    twinning = await Twinning.get(id=root.twinning_id)
     return reply_uri(settings, twinning, root, item)

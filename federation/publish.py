@@ -22,6 +22,7 @@ from federation.local import uri_of
 from federation.serialize import (
     activity,
     addressing,
+    answer_to_remote,
     item_uri,
     reply_to_object,
     update_to_object,
@@ -149,7 +150,10 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
     """Our person's answer in an update's thread goes where the update went, and to the people
     of other servers who replied in it (when the update is public)."""
     root = await ContentItem.get(id=reply.in_reply_to_id)
-    if root.twinning_id is None or reply.author_id is None:
+    if reply.author_id is None:
+        return
+    if root.twinning_id is None:
+        await _answer_remote(fed, reply, root)
         return
     twinning, author = (
         await Twinning.get(id=root.twinning_id),
@@ -164,6 +168,33 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
     uris = [r.uri for r in repliers]
     obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media)
     await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
+
+
+async def remote_thread(root: ContentItem) -> list[RemoteActor]:
+    """Who holds another server's thread: the post's author and the group it came through."""
+    ids = [i for i in (root.remote_author_id, root.remote_twinning_id) if i is not None]
+    return list(await RemoteActor.filter(id__in=ids))
+
+
+def answer_addressing(root: ContentItem, holders: list[RemoteActor]) -> tuple[list[str], list[str]]:
+    """A public thread answers in public; a partner-only one to its author and group alone
+    (the group re-shares it to its members), never to Public or followers."""
+    uris = [h.uri for h in holders]
+    if root.visibility == "public":
+        return [PUBLIC], uris
+    return uris, []
+
+
+async def _answer_remote(fed: Federation, reply: ContentItem, root: ContentItem) -> None:
+    author = await Account.get(id=reply.author_id)
+    holders = await remote_thread(root)
+    if not holders or not root.uri:
+        return
+    to, cc = answer_addressing(root, holders)
+    obj = answer_to_remote(fed.settings, reply, author, root.uri, to, cc)
+    actor = person_actor(fed.settings, author)
+    create = activity("Create", f"{obj['id']}#create", actor, obj, to, cc)
+    await _send(fed, author, create, [h.inbox for h in holders])
 
 
 def person_actor(settings: Settings, account: Account) -> str:

@@ -96,6 +96,44 @@ def attachment(settings: Settings, media: MediaFile) -> dict[str, Any]:
     }
 
 
+def note_uri(settings: Settings, username: str, item: ContentItem) -> str:
+    """Our person's answer to another server's post lives under the person (no twinning of
+    ours holds the thread)."""
+    return f"{person_uri(settings, username)}/notes/{item.id}"
+
+
+def answer_to_remote(
+    settings: Settings,
+    reply: ContentItem,
+    author: Account,
+    root_uri: str,
+    to: list[str],
+    cc: list[str],
+) -> dict[str, Any]:
+    primary = reply.primary_language
+    content_map = _ordered(
+        {lang: to_html(text, reply.content_format) for lang, text in reply.content_map.items()},
+        primary,
+    )
+    uri = note_uri(settings, author.username, reply)
+    obj: dict[str, Any] = {
+        "id": uri,
+        "type": "Note",
+        "attributedTo": person_uri(settings, author.username),
+        "inReplyTo": root_uri,
+        "content": content_map.get(primary) or next(iter(content_map.values())),
+        "contentMap": content_map,
+        "published": reply.created_at.isoformat(),
+        "url": uri,
+        "sensitive": reply.sensitive,
+        "to": to,
+        "cc": cc,
+    }
+    if reply.spoiler_text:
+        obj["summary"] = reply.spoiler_text
+    return obj
+
+
 def with_context(document: dict[str, Any]) -> dict[str, Any]:
     return {"@context": CONTEXT, **document}
 

@@ -158,3 +158,62 @@ async def test_likes_and_boosts_from_an_app_reach_the_other_server(
     like = peer.received[0].activity
     assert like["actor"] == f"{BASE}/u/maelle" and like["object"] == item.uri
     assert peer.received[2].activity["object"]["id"] == like["id"]
+
+
+async def test_answers_to_another_servers_post_go_to_its_author_and_group(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    maelle = await make_account("maelle")
+    group = await RemoteActor.create(
+        uri=peer.actor("group"),
+        actor_type="Group",
+        handle="group",
+        domain="127.0.0.1",
+        inbox=peer.actor("group") + "/inbox",
+        fetched_at=datetime.now(UTC),
+    )
+    await Subscription.create(
+        account=maelle, group=group, kind="join", state="accepted", activity_uri=f"{BASE}/x/2"
+    )
+    items = {}
+    for visibility in ("public", "partners"):
+        item = ContentItem(
+            uri=f"{peer.base}/notes/{visibility}",
+            content_format="html",
+            content_map={"es": f"<p>{visibility}</p>"},
+            visibility=visibility,
+            primary_language="es",
+            remote_twinning=group,
+        )
+        await item.save()
+        await store_audience(item)
+        items[visibility] = item
+    app, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read write", "")
+    _, token, _ = await issue_token(app, maelle, "read write")
+    auth = {"Authorization": f"Bearer {token}"}
+    answers = {}
+    for visibility, item in items.items():
+        posted = await client.post(
+            "/api/v1/statuses",
+            data={"status": f"answer to {visibility}", "in_reply_to_id": str(item.id)},
+            headers=auth,
+        )
+        assert posted.status_code == 200, posted.text
+        answers[visibility] = posted.json()
+    await drain(fed)
+    creates = [r.activity for r in peer.received if r.activity["type"] == "Create"]
+    assert {r.path for r in peer.received} == {"/users/group/inbox"}
+    public, partners = (
+        next(c["object"] for c in creates if c["object"]["inReplyTo"] == items[v].uri)
+        for v in ("public", "partners")
+    )
+    assert public["to"] == [PUBLIC] and public["cc"] == [group.uri]
+    assert partners["to"] == [group.uri] and partners["cc"] == []
+    assert (
+        public["id"]
+        == answers["public"]["uri"]
+        == f"{BASE}/u/maelle/notes/{answers['public']['id']}"
+    )
+    ap = {"Accept": "application/activity+json"}
+    assert (await client.get(public["id"], headers=ap)).json()["inReplyTo"] == items["public"].uri
+    assert (await client.get(partners["id"], headers=ap)).status_code == 404

@@ -11,7 +11,12 @@ from starlette.routing import Route
 
 from federation import publish
 from federation.authorized_fetch import signing_actor
-from federation.serialize import reply_to_object, update_to_object, with_context
+from federation.serialize import (
+    answer_to_remote,
+    reply_to_object,
+    update_to_object,
+    with_context,
+)
 from models.accounts import Account
 from models.content import (
     ContentItem,
@@ -112,6 +117,28 @@ async def reply_page(request: Request) -> Response:
             await MediaFile.filter(item_id=reply.id).order_by("id"),
         )
     )
+
+
+async def note_page(request: Request) -> Response:
+    """Our person's answer to another server's post: its ActivityStreams object for the
+    thread's holders (anyone, when the thread is public), the person's page for browsers."""
+    author = await get_or_404(Account, username=request.path_params["username"], state="active")
+    answer = await get_or_404(
+        ContentItem, id=int_param(request, "item_id"), author=author, uri=None, kind="reply"
+    )
+    root = await get_or_404(ContentItem, id=answer.in_reply_to_id, twinning_id=None)
+    if not wants_actor(request) or not root.uri:
+        return redirect(f"/u/{author.username}")
+    holders = await publish.remote_thread(root)
+    if root.visibility != "public":
+        settings = request.app.state.settings
+        signer = await signing_actor(
+            federation_of(request), settings.base_url + request.url.path, request.headers
+        )
+        if signer not in {h.uri for h in holders}:
+            raise HTTPException(404)
+    to, cc = publish.answer_addressing(root, holders)
+    return _private(answer_to_remote(request.app.state.settings, answer, author, root.uri, to, cc))
 
 
 async def reply(request: Request) -> Response:
@@ -226,4 +253,5 @@ routes = [
     Route("/t/{slug}/updates/{item_id}/delete", delete, methods=["POST"]),
     Route("/t/{slug}/updates/{item_id}/replies", reply, methods=["POST"]),
     Route("/t/{slug}/updates/{item_id}/replies/{reply_id}", reply_page),
+    Route("/u/{username}/notes/{item_id}", note_page),
 ]
