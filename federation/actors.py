@@ -63,6 +63,12 @@ def _actor(
         "manuallyApprovesFollowers": False,
         "discoverable": True,
         "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": key.public_pem},
+        # Every actor shows the instance's default picture until avatars can be uploaded.
+        "icon": {
+            "type": "Image",
+            "mediaType": "image/png",
+            "url": f"{settings.base_url}/static/avatar.png",
+        },
     }
 
 

@@ -104,6 +104,8 @@ async def test_twinning_is_a_group_with_members_and_moderators(client: httpx.Asy
     assert group["publicKey"]["owner"] == group["id"]
     assert group["publicKey"]["id"] == f"{BASE}/t/brest_lapaz#main-key"
     load_pem_public_key(group["publicKey"]["publicKeyPem"].encode())
+    icon = await client.get(group["icon"]["url"].removeprefix(BASE))
+    assert icon.status_code == 200 and icon.content.startswith(b"\x89PNG")
     for key in (
         "inbox",
         "outbox",
