@@ -70,6 +70,8 @@ class Viewing:
     viewer: Account | None
     language: str
     _twinnings: dict[int, Twinning] = field(default_factory=dict)
+    # Within one answer an author appears on many statuses; drawn once.
+    _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def static(self, name: str) -> str:
         return f"{self.settings.base_url}/static/{name}"
@@ -120,6 +122,13 @@ async def _followers(target_type: str, target_id: int) -> int:
 
 
 async def account_entity(view: Viewing, actor: Actor) -> dict[str, Any]:
+    key = account_id(actor)
+    if key not in view._accounts:
+        view._accounts[key] = await _draw_account(view, actor)
+    return dict(view._accounts[key])
+
+
+async def _draw_account(view: Viewing, actor: Actor) -> dict[str, Any]:
     if isinstance(actor, Account):
         return await _person(view, actor)
     if isinstance(actor, Twinning):

@@ -29,7 +29,7 @@ from models.oauth import (
     within,
 )
 from models.ratelimits import login_allowed
-from server.api.core import Call, endpoint, read_params
+from server.api.core import ApiError, Call, endpoint, read_params
 from server.web.forms import read_form, text
 from server.web.guards import require_viewer
 from server.web.render import render
@@ -126,16 +126,16 @@ async def token(request: Request) -> Response:
             return _token_error("unsupported_grant_type", "Unknown grant_type")
     except ModelError as exc:
         return _token_error("invalid_grant", f"{exc.field}: {exc.message % exc.params}")
-    except Exception as exc:  # bad parameters read by ``Params``
-        message = getattr(exc, "message", None)
-        if message is None:
-            raise
-        return _token_error("invalid_request", message)
+    except ApiError as exc:  # parameters of the wrong shape
+        return _token_error("invalid_request", exc.message)
     return JSONResponse(token_entity(row, access, refresh))
 
 
 async def revoke_token(request: Request) -> Response:
-    p = await read_params(request)
+    try:
+        p = await read_params(request)
+    except ApiError as exc:
+        return _token_error("invalid_request", exc.message)
     app = await app_of(p.text("client_id"), p.text("client_secret"))
     if app is None:
         return _token_error("invalid_client", "Unknown client or wrong secret", 401)

@@ -243,3 +243,14 @@ def test_refresh_and_revoke(instance: Instance) -> None:
     assert call(instance, "GET", "/api/v1/accounts/verify_credentials", token).status_code == 200
     httpx.post(f"{instance.base}/oauth/revoke", data={**client, "token": token}).raise_for_status()
     assert call(instance, "GET", "/api/v1/accounts/verify_credentials", token).status_code == 401
+
+
+def test_malformed_bodies_are_4xx_never_500(instance: Instance, ids: dict[str, str]) -> None:
+    json_header = {"Content-Type": "application/json"}
+    for path in ("/oauth/token", "/oauth/revoke", "/api/v1/apps"):
+        answer = httpx.post(instance.base + path, content=b"{not json", headers=json_header)
+        assert answer.status_code == 400, (path, answer.text)
+    auth = {"Authorization": f"Bearer {ids['token']}", **json_header}
+    for body in (b"{not json", b"[1, 2]", b'{"status": ["a list"]}'):
+        answer = httpx.post(f"{instance.base}/api/v1/statuses", content=body, headers=auth)
+        assert 400 <= answer.status_code < 500 and answer.json()["error"], body
