@@ -26,7 +26,7 @@ PATHS = ("/api/v1/timelines/home", "/api/v1/timelines/list/{list}", "/api/v1/tim
 async def seed(items: int) -> tuple[str, int]:
     """A member, a twinning with ``items`` updates (one in four partner-only), and a token."""
     member = await create_account("bench", "bench@example.org", "a long enough password")
-    twinning = await create_twinning(member, "bench", TwinningInput(title={"en": "Bench"}))
+    twinning = await create_twinning(member, "bench_twinning", TwinningInput(title={"en": "Bench"}))
     for n in range(items):
         visibility = "partners" if n % 4 == 0 else "public"
         await post_update(

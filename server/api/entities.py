@@ -12,8 +12,11 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from tortoise.functions import Count
+
 from federation.actors import person_uri, twinning_uri
 from federation.local import uri_of
+from federation.serialize import item_uri
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
@@ -217,8 +220,22 @@ async def author_of(item: ContentItem) -> Actor:
     return await RemoteActor.get(id=item.remote_twinning_id)
 
 
+def _author_key(item: ContentItem) -> str:
+    if item.author_id is not None:
+        return f"p{item.author_id}"
+    return f"r{item.remote_author_id or item.remote_twinning_id}"
+
+
+async def author_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
+    cached = view._accounts.get(_author_key(item))
+    return dict(cached) if cached else await account_entity(view, await author_of(item))
+
+
 async def item_addresses(view: Viewing, item: ContentItem) -> tuple[str, str]:
     """(uri, url) of an item: its ActivityPub id and its web page."""
+    if item.twinning_id is not None and item.uri is None and item.in_reply_to_id is None:
+        uri = item_uri(view.settings, await view.twinning(item.twinning_id), item)
+        return uri, uri
     uri = await uri_of(view.settings, item)
     if item.uri or item.in_reply_to_id is None:
         return uri, uri
@@ -255,19 +272,6 @@ def media_entity(view: Viewing, media: MediaFile) -> dict[str, Any]:
     }
 
 
-async def _viewer_flags(view: Viewing, item: ContentItem) -> dict[str, bool]:
-    viewer = view.viewer
-    if viewer is None:
-        return {}
-    return {
-        "favourited": await Like.filter(item_id=item.id, account_id=viewer.id).exists(),
-        "reblogged": await Reblog.filter(item_id=item.id, account_id=viewer.id).exists(),
-        "bookmarked": await Bookmark.filter(item_id=item.id, account_id=viewer.id).exists(),
-        "muted": False,
-        "pinned": False,
-    }
-
-
 async def _mentions(view: Viewing, item: ContentItem) -> list[dict[str, Any]]:
     if item.twinning_id is None:
         return []
@@ -276,21 +280,69 @@ async def _mentions(view: Viewing, item: ContentItem) -> list[dict[str, Any]]:
     return [{"id": f"t{twinning.id}", "username": twinning.slug, "acct": twinning.slug, "url": url}]
 
 
-async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
-    """The item as a Status. Callers have checked ``may_view``; nothing here widens it."""
+@dataclass
+class Facts:
+    """What many statuses need, read with one query per kind instead of one per status."""
+
+    replies: dict[int, int]
+    reblogs: dict[int, int]
+    likes: dict[int, int]
+    media: dict[int, list[MediaFile]]
+    parents: dict[int, ContentItem]
+    favourited: set[int]
+    reblogged: set[int]
+    bookmarked: set[int]
+
+
+async def _counts(model: Any, field: str, ids: list[int]) -> dict[int, int]:
+    rows = (
+        await model.filter(**{f"{field}__in": ids})
+        .annotate(n=Count("id"))
+        .group_by(field)
+        .values(field, "n")
+    )
+    return {row[field]: row["n"] for row in rows}
+
+
+async def _mine(model: Any, viewer: Account | None, ids: list[int]) -> set[int]:
+    if viewer is None:
+        return set()
+    rows = await model.filter(item_id__in=ids, account_id=viewer.id).values_list(
+        "item_id", flat=True
+    )
+    return set(rows)
+
+
+async def _facts(view: Viewing, items: list[ContentItem]) -> Facts:
+    ids = [item.id for item in items]
+    media: dict[int, list[MediaFile]] = {}
+    for m in await MediaFile.filter(item_id__in=ids).order_by("id"):
+        media.setdefault(m.item_id or 0, []).append(m)
+    parent_ids = {i.in_reply_to_id for i in items if i.in_reply_to_id is not None}
+    parents = {p.id: p for p in await ContentItem.filter(id__in=list(parent_ids))}
+    return Facts(
+        replies=await _counts(ContentItem, "in_reply_to_id", ids),
+        reblogs=await _counts(Reblog, "item_id", ids),
+        likes=await _counts(Like, "item_id", ids),
+        media=media,
+        parents=parents,
+        favourited=await _mine(Like, view.viewer, ids),
+        reblogged=await _mine(Reblog, view.viewer, ids),
+        bookmarked=await _mine(Bookmark, view.viewer, ids),
+    )
+
+
+async def _draw_status(view: Viewing, item: ContentItem, facts: Facts) -> dict[str, Any]:
     uri, url = await item_addresses(view, item)
     lang, html = item_html(item, view.language)
-    reply_to = None
-    if item.in_reply_to_id is not None:
-        reply_to = await ContentItem.get_or_none(id=item.in_reply_to_id)
-    media = await MediaFile.filter(item_id=item.id).order_by("id")
-    status: dict[str, Any] = {
+    reply_to = facts.parents.get(item.in_reply_to_id or 0)
+    return {
         "id": str(item.id),
         "uri": uri,
         "url": url or None,
         "created_at": iso(item.created_at),
         "edited_at": iso(item.updated_at),
-        "account": await account_entity(view, await author_of(item)),
+        "account": await author_entity(view, item),
         "content": html,
         "text": None,
         "visibility": visibility_of(item),
@@ -298,32 +350,39 @@ async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
         "spoiler_text": item.spoiler_text,
         "language": lang or None,
         "in_reply_to_id": str(reply_to.id) if reply_to else None,
-        "in_reply_to_account_id": account_id(await author_of(reply_to)) if reply_to else None,
-        "replies_count": await ContentItem.filter(in_reply_to_id=item.id).count(),
-        "reblogs_count": await Reblog.filter(item_id=item.id).count(),
-        "favourites_count": await Like.filter(item_id=item.id).count(),
+        "in_reply_to_account_id": _author_key(reply_to) if reply_to else None,
+        "replies_count": facts.replies.get(item.id, 0),
+        "reblogs_count": facts.reblogs.get(item.id, 0),
+        "favourites_count": facts.likes.get(item.id, 0),
         "quotes_count": 0,
         "reblog": None,
         "application": None,
-        "media_attachments": [media_entity(view, m) for m in media],
+        "media_attachments": [media_entity(view, m) for m in facts.media.get(item.id, [])],
         "mentions": await _mentions(view, item),
         "tags": [],
         "emojis": [],
         "card": None,
         "poll": None,
         "filtered": [],
-        "favourited": False,
-        "reblogged": False,
-        "bookmarked": False,
+        "favourited": item.id in facts.favourited,
+        "reblogged": item.id in facts.reblogged,
+        "bookmarked": item.id in facts.bookmarked,
         "muted": False,
         "pinned": False,
     }
-    status.update(await _viewer_flags(view, item))
-    return status
 
 
 async def statuses(view: Viewing, items: list[ContentItem]) -> list[dict[str, Any]]:
-    return [await status_entity(view, item) for item in items]
+    """Items as Statuses. Callers have chosen the items through the visibility rule; nothing
+    here widens it."""
+    if not items:
+        return []
+    facts = await _facts(view, items)
+    return [await _draw_status(view, item, facts) for item in items]
+
+
+async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
+    return (await statuses(view, [item]))[0]
 
 
 async def relationship(viewer: Account, actor: Actor) -> dict[str, Any]:
