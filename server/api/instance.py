@@ -144,6 +144,14 @@ async def empty_list(call: Call) -> Any:
     return []
 
 
+@endpoint("read")
+async def nothing_yet(call: Call) -> Any:
+    """Features Jumelage does not have yet (filters, mutes, blocks, conversations, scheduled
+    posts): apps ask for them on start and get what Mastodon answers when there are none."""
+    _ = call.user
+    return []
+
+
 @endpoint(public=True)
 async def extended_description(call: Call) -> Any:
     return {"updated_at": None, "content": f"<p>{_description(call)}</p>"}
@@ -203,6 +211,21 @@ routes = [
     Route("/api/v1/trends/tags", empty_list),
     Route("/api/v1/trends/statuses", empty_list),
     Route("/api/v1/preferences", preferences),
+    *(
+        Route(path, nothing_yet)
+        for path in (
+            "/api/v1/filters",
+            "/api/v2/filters",
+            "/api/v1/mutes",
+            "/api/v1/blocks",
+            "/api/v1/domain_blocks",
+            "/api/v1/conversations",
+            "/api/v1/scheduled_statuses",
+            "/api/v1/followed_tags",
+            "/api/v1/featured_tags",
+            "/api/v1/endorsements",
+        )
+    ),
     Route("/api/v1/markers", get_markers),
     Route("/api/v1/markers", save_markers, methods=["POST"]),
 ]

@@ -291,6 +291,12 @@ def test_idempotency_key_posts_once(alice: Mastodon) -> None:
     assert first["id"] == second["id"]
 
 
+def test_features_not_built_yet_answer_empty_lists(alice: Mastodon) -> None:
+    assert alice.filters() == [] and alice.filters_v2() == []
+    assert alice.mutes() == [] and alice.blocks() == [] and alice.domain_blocks() == []
+    assert alice.instance_rules() == [] and alice.custom_emojis() == []
+
+
 def test_search_accounts_and_bookmarks(alice: Mastodon) -> None:
     found = alice.search_v2("bogo", result_type="accounts")["accounts"]
     assert [a["acct"] for a in found] == ["bogota"] and found[0]["group"] is True
