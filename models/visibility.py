@@ -13,6 +13,7 @@ are hidden from everyone. Instance admins get no exception: partner-only means m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -40,7 +41,9 @@ def audience_of(item: ContentItem) -> list[Audience]:
     return rows
 
 
-async def store_audience(item: ContentItem) -> None:
+async def store_audience(item: ContentItem, mentioned: Sequence[int] = ()) -> None:
+    """``mentioned``: our people a non-public post from another server names; they, and only
+    they, may see it (Mastodon's direct and limited posts)."""
     await Audience.filter(item=item).delete()
     if item.in_reply_to_id is not None:  # a reply reaches exactly whom its thread root reaches
         root = await Audience.filter(item_id=item.in_reply_to_id)
@@ -54,6 +57,8 @@ async def store_audience(item: ContentItem) -> None:
     rows = audience_of(item)
     if item.visibility != "public" and item.remote_twinning_id is not None:
         rows += await _local_members_of_remote_twinning(item)
+    if item.visibility != "public":
+        rows += [Audience(item=item, kind=ACCOUNT, account_id=i) for i in sorted(set(mentioned))]
     await Audience.bulk_create(rows)
 
 

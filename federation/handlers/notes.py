@@ -90,6 +90,8 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
         group = await _followed_group(addresses)
         if group is not None:
             await store_group_item(fed, group, obj, addresses)
+        else:
+            await _store_mention(fed, obj, activity, addresses)
         return
     actor = await actor_for(fed, activity["actor"])
     if not await RemoteMembership.filter(twinning=twinning, actor=actor, state="accepted").exists():
@@ -131,12 +133,43 @@ async def _store_reply(
         await notify(root.author_id, "mention", from_remote=actor, item=reply)
 
 
+async def _mentioned_people(
+    fed: Federation, obj: dict[str, Any], addresses: list[str]
+) -> list[int]:
+    """Our people a post names, by address or by a ``Mention`` tag."""
+    tag = obj.get("tag")
+    tags: list[Any] = tag if isinstance(tag, list) else [tag]
+    hrefs = [t.get("href") for t in tags if isinstance(t, dict) and t.get("type") == "Mention"]
+    people = []
+    for uri in [*addresses, *(h for h in hrefs if isinstance(h, str))]:
+        target = await local_target(fed.settings, uri)
+        if target is not None and target.actor_type == "person":
+            people.append(target.actor_id)
+    return sorted(set(people))
+
+
+async def _store_mention(
+    fed: Federation, obj: dict[str, Any], activity: dict[str, Any], addresses: list[str]
+) -> None:
+    """A post of another server that names some of our people (a mention or a direct
+    message): kept for them, and they are told."""
+    people = await _mentioned_people(fed, obj, addresses)
+    content = _language_map(obj, "content", "en", html=True)
+    if not people or not content:
+        return
+    actor = await actor_for(fed, activity["actor"])
+    item = await _keep(obj, content, addresses, "en", mentioned=people, remote_author=actor)
+    for person in people if item is not None else []:
+        await notify(person, "mention", from_remote=actor, item=item)
+
+
 async def _keep(
     obj: dict[str, Any],
     content: dict[str, str],
     addresses: list[str],
     language: str,
     visibility: str | None = None,
+    mentioned: list[int] | None = None,
     **owners: Any,
 ) -> ContentItem | None:
     """Stores a remote post with its audience; None when it is stored already."""
@@ -155,7 +188,7 @@ async def _keep(
     try:
         async with in_transaction():
             await item.save()
-            await store_audience(item)
+            await store_audience(item, mentioned or [])
     except IntegrityError:
         return None
     return item

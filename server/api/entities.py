@@ -253,8 +253,13 @@ def item_html(item: ContentItem, language: str) -> tuple[str, str]:
 
 
 def visibility_of(item: ContentItem) -> str:
-    """Partner-only reads as ``private``: members only, the closest Mastodon shape."""
-    return "public" if item.visibility == "public" else "private"
+    """Partner-only reads as ``private`` (members only, the closest Mastodon shape); a
+    non-public post outside any twinning is a ``direct`` message to the people it names."""
+    if item.visibility == "public":
+        return "public"
+    if item.twinning_id is None and item.remote_twinning_id is None and item.in_reply_to_id is None:
+        return "direct"
+    return "private"
 
 
 def media_entity(view: Viewing, media: MediaFile) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models.accounts import Account
-from models.content import ContentItem
+from models.content import Audience, ContentItem
 from models.langmap import pick
 from models.remote import Subscription
 from models.social import followed_ids
 from models.twinnings import Membership, Twinning
-from models.visibility import visible_items
+from models.visibility import ACCOUNT, visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import account_entity, statuses
 from server.api.statuses import viewing
@@ -46,11 +46,13 @@ async def home(call: Call) -> Any:
         "group_id", flat=True
     )
     in_twinnings = Subquery(ContentItem.filter(twinning_id__in=twinnings).values("id"))
+    addressed = Subquery(Audience.filter(kind=ACCOUNT, account_id=me.id).values("item_id"))
     query = visible_items(me).filter(
         Q(twinning_id__in=twinnings)
         | Q(author_id__in=people)
         | Q(remote_twinning_id__in=list(groups))
         | Q(in_reply_to_id__in=in_twinnings)
+        | Q(id__in=addressed)
     )
     return await _page(call, query)
 

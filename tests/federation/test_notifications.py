@@ -217,3 +217,36 @@ async def test_answers_to_another_servers_post_go_to_its_author_and_group(
     ap = {"Accept": "application/activity+json"}
     assert (await client.get(public["id"], headers=ap)).json()["inReplyTo"] == items["public"].uri
     assert (await client.get(partners["id"], headers=ap)).status_code == 404
+
+
+async def test_mentions_from_mastodon_reach_the_people_named_and_no_one_else(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge")
+    ana = peer.actor("ana")
+    note = {
+        "id": f"{peer.base}/notes/dm",
+        "type": "Note",
+        "attributedTo": ana,
+        "content": "<p>@maelle can we talk about the budget?</p>",
+        "to": [f"{BASE}/u/maelle"],
+        "tag": [{"type": "Mention", "href": f"{BASE}/u/maelle", "name": "@maelle"}],
+    }
+    create = {"type": "Create", "id": f"{peer.base}/c/dm", "actor": ana, "object": note}
+    await _send(client, peer, "ana", {**create, "to": note["to"]})
+    await drain(fed)
+    item = await ContentItem.get(uri=note["id"])
+    told = await Notification.filter(account=maelle)
+    assert [(n.kind, n.item_id) for n in told] == [("mention", item.id)]
+    app, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read", "")
+    for person, sees in ((maelle, True), (jorge, False)):
+        _, token, _ = await issue_token(app, person, "read")
+        auth = {"Authorization": f"Bearer {token}"}
+        home = (await client.get("/api/v1/timelines/home", headers=auth)).json()
+        assert ([s["id"] for s in home] == [str(item.id)]) is sees
+        one = await client.get(f"/api/v1/statuses/{item.id}", headers=auth)
+        assert one.status_code == (200 if sees else 404)
+        if sees:
+            assert one.json()["visibility"] == "direct"
+    assert (await client.get(f"/api/v1/statuses/{item.id}")).status_code == 404
