@@ -23,11 +23,16 @@ class NotAGroup(FederationError):
     status = 400
 
 
-async def resolve(fed: Federation, text: str) -> RemoteActor:
-    """``@name@host``, ``name@host`` or an actor URL, to a cached remote Group."""
+async def resolve_actor(fed: Federation, text: str) -> RemoteActor:
+    """``@name@host``, ``name@host`` or an actor URL, to a cached remote actor."""
     text = text.strip()
     uri = text if text.startswith(("https://", "http://")) else await _webfinger(fed, text)
-    actor = await actor_for(fed, uri)
+    return await actor_for(fed, uri)
+
+
+async def resolve(fed: Federation, text: str) -> RemoteActor:
+    """``@name@host``, ``name@host`` or an actor URL, to a cached remote Group."""
+    actor = await resolve_actor(fed, text)
     if actor.actor_type != "Group":
         raise NotAGroup("this address is not a twinning or group")
     return actor

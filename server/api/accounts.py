@@ -9,9 +9,9 @@ from typing import Any
 from starlette.routing import Route
 from tortoise.expressions import Q
 
+from federation.errors import FederationError
 from federation.membership import send_decision
-from federation.remote_actors import actor_for
-from federation.subscriptions import resolve, subscribe, unsubscribe
+from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
 from models.config import LOCALES
 from models.follows import Follow
@@ -115,24 +115,17 @@ async def by_acct(call: Call, acct: str, fetch: bool) -> Actor | None:
         return None
     if not host or host.lower() == call.settings.domain:
         return await find_local(name)
-    remote = await RemoteActor.filter(
-        Q(handle=f"{name}@{host}") | Q(handle=f"@{name}@{host}"), domain=host.lower()
-    ).first()
+    remote = await RemoteActor.filter(handle=name, domain=host.lower().split(":")[0]).first()
     if remote is None and fetch:
         remote = await resolve_remote(call, f"{name}@{host}")
     return remote
 
 
 async def resolve_remote(call: Call, text: str) -> RemoteActor | None:
-    """A remote handle or actor URL; only groups (twinnings) are followed from here."""
+    """A remote handle or actor URL, looked up on its server (WebFinger, then the actor)."""
     try:
-        return await resolve(federation_of(call.request), text)
-    except Exception:  # unreachable host, not a group: no result, as Mastodon does
-        if text.startswith(("https://", "http://")):
-            try:
-                return await actor_for(federation_of(call.request), text)
-            except Exception:
-                return None
+        return await resolve_actor(federation_of(call.request), text)
+    except FederationError:  # unreachable host, unknown name: no result, as Mastodon does
         return None
 
 

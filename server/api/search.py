@@ -8,6 +8,7 @@ from typing import Any
 from starlette.routing import Route
 
 from federation.local import local_item
+from models.content import ContentItem
 from models.visibility import may_view, visible_items
 from server.api.accounts import search_actors
 from server.api.core import ApiError, Call, endpoint
@@ -41,7 +42,7 @@ async def search(call: Call) -> Any:
 async def _statuses(call: Call, query: str, limit: int, offset: int) -> list[Any]:
     view = viewing(call)
     if query.startswith(("https://", "http://")):
-        item = await local_item(call.settings, query)
+        item = await local_item(call.settings, query) or await ContentItem.get_or_none(uri=query)
         ok = item is not None and await may_view(call.account, item)
         return [await status_entity(view, item)] if ok and item is not None else []
     items = (

@@ -250,3 +250,21 @@ async def test_mentions_from_mastodon_reach_the_people_named_and_no_one_else(
         if sees:
             assert one.json()["visibility"] == "direct"
     assert (await client.get(f"/api/v1/statuses/{item.id}")).status_code == 404
+
+
+async def test_search_resolves_remote_actors_by_address(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    maelle = await make_account("maelle")
+    app, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read", "")
+    _, token, _ = await issue_token(app, maelle, "read")
+    auth = {"Authorization": f"Bearer {token}"}
+    query = {"q": peer.actor("ana"), "resolve": "true", "type": "accounts"}
+    found = (await client.get("/api/v2/search", params=query, headers=auth)).json()
+    assert [a["acct"] for a in found["accounts"]] == ["ana@127.0.0.1"]
+    looked_up = await client.get("/api/v1/accounts/lookup", params={"acct": "ana@127.0.0.1"})
+    assert looked_up.json()["id"] == found["accounts"][0]["id"]
+    unknown = {"q": "nobody@127.0.0.1:1", "resolve": "true"}
+    assert (await client.get("/api/v2/search", params=unknown, headers=auth)).json()[
+        "accounts"
+    ] == []
