@@ -12,7 +12,7 @@ from babel.dates import format_datetime
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from models.config import LOCALES
 from models.langmap import pick
@@ -77,3 +77,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     )
     headers = {"Cache-Control": "private, no-store", "Vary": "Accept, Cookie"}
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def render_xml(request: Request, template: str, **context: Any) -> Response:
+    """Feeds: the same escaping as pages, served as Atom; public content only, so caches may
+    keep them a little."""
+    xml = _env.get_template(template).render(lang=i18n.current_locale(), **context)
+    headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"}
+    return Response(xml, media_type="application/atom+xml; charset=utf-8", headers=headers)
