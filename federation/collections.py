@@ -50,13 +50,15 @@ async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> d
     query = _public_items(target)
     if page is None:
         return _collection(uri, await query.count(), f"{uri}?page=1")
-    found = await paginate(query.prefetch_related("twinning", "author", "media"), page, PAGE_SIZE)
+    query = query.prefetch_related("twinning", "author", "media", "event")
+    found = await paginate(query, page, PAGE_SIZE)
     items = []
     for item in found.items:
         twinning: Twinning = item.twinning  # type: ignore[assignment]
         author: Account = item.author  # type: ignore[assignment]
         media = sorted(item.media, key=lambda m: m.id)  # type: ignore[attr-defined]
-        obj = update_to_object(settings, twinning, item, author, media=media)
+        event = getattr(item, "event", None)
+        obj = update_to_object(settings, twinning, item, author, media=media, event=event)
         items.append(
             {
                 "id": f"{obj['id']}#create",

@@ -31,6 +31,7 @@ from federation.vocabulary import PUBLIC
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
+from models.events import EventDetails
 from models.follows import follower_inboxes
 from models.media import MediaFile
 from models.reactions import Like
@@ -90,7 +91,8 @@ async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
     twinning, author = loaded
     inboxes, members = await _audience(twinning, item)
     media = await MediaFile.filter(item_id=item.id).order_by("id")
-    obj = update_to_object(fed.settings, twinning, item, author, members, media)
+    event = await EventDetails.get_or_none(item_id=item.id)
+    obj = update_to_object(fed.settings, twinning, item, author, members, media, event)
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
 

@@ -13,6 +13,7 @@ from federation.vocabulary import AS, CONTEXT, PUBLIC
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
+from models.events import EventDetails
 from models.markup import to_html
 from models.media import MediaFile
 from models.twinnings import Twinning
@@ -51,6 +52,7 @@ def update_to_object(
     author: Account,
     members: list[str] | None = None,
     media: Sequence[MediaFile] = (),
+    event: EventDetails | None = None,
 ) -> dict[str, Any]:
     primary = item.primary_language
     content_map = {
@@ -82,7 +84,37 @@ def update_to_object(
         obj["summary"] = _plain(obj["content"])[:SUMMARY_LENGTH]
     if item.spoiler_text:  # Mastodon reads ``summary`` as the content warning
         obj["summary"] = item.spoiler_text
+    if event is not None:
+        obj.update(event_fields(event))
     return obj
+
+
+def event_fields(event: EventDetails) -> dict[str, Any]:
+    """A meeting as Mobilizon describes one, so Mobilizon and Gancio show it as an event and
+    Mastodon as a post with its title and link."""
+    fields: dict[str, Any] = {
+        "type": "Event",
+        "startTime": event.starts_at.isoformat(),
+        "endTime": event.ends_at.isoformat(),
+        "timezone": event.timezone,
+        "isOnline": bool(event.online_url) and not event.place,
+        "joinMode": "free",
+    }
+    if event.place:
+        fields["location"] = {
+            "type": "Place",
+            "name": event.place,
+            "address": {"type": "PostalAddress", "streetAddress": event.place},
+        }
+    if event.online_url:
+        link = {
+            "type": "Link",
+            "mediaType": "text/html",
+            "name": "Online",
+            "href": event.online_url,
+        }
+        fields["attachment"] = [link]
+    return fields
 
 
 def attachment(settings: Settings, media: MediaFile) -> dict[str, Any]:

@@ -16,6 +16,14 @@ CONTEXT: list[object] = [
         "lemmy": "https://join-lemmy.org/ns#",
         "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
         "sensitive": "as:sensitive",
+        "sc": "http://schema.org#",
+        "mz": "https://joinmobilizon.org/ns#",
+        "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
+        "isOnline": {"@id": "mz:isOnline", "@type": "sc:Boolean"},
+        "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
+        "PostalAddress": "sc:PostalAddress",
+        "address": {"@id": "sc:address", "@type": "sc:PostalAddress"},
+        "streetAddress": "sc:streetAddress",
     },
 ]
 ACTIVITY_JSON = "application/activity+json"

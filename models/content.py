@@ -141,8 +141,10 @@ async def post_update(
     title: Mapping[str, str] | None = None,
     language: str = "",
     warning: ContentWarning | None = None,
+    kind: str = "update",
 ) -> ContentItem:
-    """Only accepted members post; the audience is fixed here, once, by the visibility rule."""
+    """Only accepted members post; the audience is fixed here, once, by the visibility rule.
+    Updates and meetings (``kind="event"``) are posted alike."""
     from models.visibility import store_audience
 
     m = await membership_of(author, twinning)
@@ -152,6 +154,7 @@ async def post_update(
         raise Invalid("visibility", N_("public or partners"))
     title_map, content_map = _texts(title or {}, content)
     item = ContentItem(
+        kind=kind,
         twinning=twinning,
         author=author,
         visibility=visibility,

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "models.notifications",
     "models.markers",
     "models.media",
+    "models.events",
 ]
 
 

@@ -20,6 +20,8 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "attendances",
+    "event_details",
     "oauth_codes",
     "oauth_tokens",
     "oauth_apps",

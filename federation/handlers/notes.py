@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -19,6 +20,8 @@ from federation.remote_actors import actor_for
 from federation.vocabulary import PUBLIC_FORMS
 from models.config import LOCALES
 from models.content import ContentItem
+from models.errors import Invalid
+from models.events import MAX_PLACE, EventDetails, check_link, check_zone
 from models.markup import clean_html
 from models.notifications import notify
 from models.remote import RemoteActor, RemoteMembership
@@ -26,7 +29,8 @@ from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, store_audience
 
 log = logging.getLogger(__name__)
-POST_TYPES = ("Note", "Article", "Page")
+POST_TYPES = ("Note", "Article", "Page", "Event")
+DEFAULT_LENGTH = timedelta(hours=2)
 MAX_TEXT = 20_000
 MAX_WARNING = 500
 
@@ -50,8 +54,13 @@ async def _target_twinning(fed: Federation, addresses: list[str]) -> Twinning | 
 
 
 def _language_map(obj: dict[str, Any], field: str, fallback: str, html: bool) -> dict[str, str]:
+    """``<field>Map`` when given; else the text in the post's declared language (Mobilizon's
+    ``inLanguage``), else in ``fallback``."""
     values = obj.get(f"{field}Map")
     texts = values if isinstance(values, dict) else {}
+    declared = obj.get("inLanguage")
+    if isinstance(declared, str) and declared.split("-")[0].lower() in LOCALES:
+        fallback = declared.split("-")[0].lower()
     if not texts and isinstance(obj.get(field), str):
         texts = {fallback: obj[field]}
     result = {}
@@ -174,6 +183,9 @@ async def _keep(
 ) -> ContentItem | None:
     """Stores a remote post with its audience; None when it is stored already."""
     public = any(a in PUBLIC_FORMS for a in addresses)
+    event = _event_of(obj)
+    if event is not None:
+        owners.setdefault("kind", "event")
     item = ContentItem(
         uri=obj["id"],
         content_format="html",
@@ -189,9 +201,64 @@ async def _keep(
         async with in_transaction():
             await item.save()
             await store_audience(item, mentioned or [])
+            if event is not None:
+                await EventDetails.create(item=item, **event)
     except IntegrityError:
         return None
     return item
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _event_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The time and place of an ``Event`` (as Mobilizon sends them); None for other posts or
+    events without a readable start."""
+    starts = _moment(obj.get("startTime")) if obj.get("type") == "Event" else None
+    if starts is None:
+        return None
+    ends = _moment(obj.get("endTime"))
+    zone = obj.get("timezone")
+    try:
+        check_zone(zone if isinstance(zone, str) else "")
+    except Invalid:
+        zone = "UTC"
+    location = _dict(obj.get("location"))
+    address = _dict(location.get("address"))
+    parts = [location.get("name"), address.get("streetAddress"), address.get("addressLocality")]
+    place = ", ".join(dict.fromkeys(p.strip() for p in parts if isinstance(p, str) and p.strip()))
+    attachment = obj.get("attachment")
+    links: list[Any] = attachment if isinstance(attachment, list) else []
+    online = next(
+        (
+            a["href"]
+            for a in links
+            if isinstance(a, dict) and a.get("type") == "Link" and isinstance(a.get("href"), str)
+        ),
+        "",
+    )
+    try:
+        online = check_link(online)
+    except Invalid:
+        online = ""
+    return {
+        "starts_at": starts,
+        "ends_at": ends if ends is not None and ends > starts else starts + DEFAULT_LENGTH,
+        "timezone": zone,
+        "place": place[:MAX_PLACE],
+        "online_url": online,
+    }
 
 
 def _warning(obj: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from federation.actors import twinning_document
 from models.content import ContentItem
 from models.errors import ModelError
+from models.events import COMMON_ZONES, upcoming
 from models.organisations import Organisation
 from models.pagination import Page, paginate
 from models.twinnings import (
@@ -25,6 +26,7 @@ from models.twinnings import (
 )
 from models.visibility import visible_items
 from server.activitypub import activity_response, wants_actor
+from server.web.calendars import calendar_path
 from server.web.forms import error_text, langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
@@ -137,6 +139,9 @@ async def twinning_page(
 ) -> Response:
     """The twinning's page; also re-rendered with the post form's error."""
     partners = await TwinningPartner.filter(twinning=twinning).prefetch_related("organisation")
+    viewer = viewer_of(request)
+    meetings = await upcoming(viewer).filter(twinning=twinning).prefetch_related("event").limit(20)
+    settings = request.app.state.settings
     return render(
         request,
         "twinning.html",
@@ -148,6 +153,9 @@ async def twinning_page(
         member_count=await Membership.filter(twinning=twinning, state="accepted").count(),
         form=form or {},
         error=error,
+        meetings=meetings,
+        calendar=calendar_path(settings.secret_key, viewer) if viewer else None,
+        zones=COMMON_ZONES,
     )
 
 
@@ -158,7 +166,7 @@ async def show_twinning(request: Request) -> Response:
         return activity_response(await twinning_document(settings, twinning))
     items = (
         visible_items(viewer_of(request))
-        .filter(twinning=twinning)
+        .filter(twinning=twinning, kind="update")
         .prefetch_related("author", "remote_author")
     )
     return await twinning_page(request, twinning, await paginate(items, page_number(request)))

@@ -27,6 +27,7 @@ from models.content import (
     post_update,
 )
 from models.errors import ModelError, NotAllowed
+from models.events import Attendance, EventDetails, attendance_counts
 from models.media import MediaFile
 from models.pagination import Page
 from models.reactions import Like
@@ -91,7 +92,8 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     author, members = await _fetchable(request, item)
     settings = request.app.state.settings
     media = await MediaFile.filter(item_id=item.id).order_by("id")
-    return _private(update_to_object(settings, twinning, item, author, members, media))
+    event = await EventDetails.get_or_none(item_id=item.id)
+    return _private(update_to_object(settings, twinning, item, author, members, media, event))
 
 
 async def reply_page(request: Request) -> Response:
@@ -193,6 +195,9 @@ async def show(request: Request) -> Response:
         .order_by("created_at", "id")
         .limit(MAX_REPLIES)
     )
+    viewer = viewer_of(request)
+    event = await EventDetails.get_or_none(item_id=item.id) if item.kind == "event" else None
+    mine = await Attendance.get_or_none(item=item, account=viewer) if event and viewer else None
     return render(
         request,
         "update.html",
@@ -200,7 +205,10 @@ async def show(request: Request) -> Response:
         item=item,
         replies=replies,
         likes=await Like.filter(item=item).count(),
-        can_edit=await may_edit(viewer_of(request), item),
+        can_edit=await may_edit(viewer, item),
+        event=event,
+        attendance=await attendance_counts(item) if event else {},
+        my_attendance=mine.state if mine else "",
     )
 
 
