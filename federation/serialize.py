@@ -45,6 +45,14 @@ def addressing(
     return {"to": [f"{group}/members", *members], "cc": []}
 
 
+def _object_type(item: ContentItem) -> str:
+    """Discussions are ``Page`` (threads, as Lemmy and other group software show them);
+    updates with a title ``Article``; the rest ``Note``."""
+    if item.kind == "discussion":
+        return "Page"
+    return "Article" if item.title_map else "Note"
+
+
 def update_to_object(
     settings: Settings,
     twinning: Twinning,
@@ -61,7 +69,7 @@ def update_to_object(
     content_map = _ordered(content_map, primary)
     obj: dict[str, Any] = {
         "id": item_uri(settings, twinning, item),
-        "type": "Article" if item.title_map else "Note",
+        "type": _object_type(item),
         "attributedTo": person_uri(settings, author.username),
         "audience": twinning_uri(settings, twinning.slug),
         "content": content_map.get(primary) or next(iter(content_map.values())),
@@ -70,6 +78,8 @@ def update_to_object(
         "source": {"content": item.content_map.get(primary, ""), "mediaType": "text/markdown"},
         "published": item.created_at.isoformat(),
         "url": item_uri(settings, twinning, item),
+        # FEP-7888: every object of a thread names the thread, its first item.
+        "context": item_uri(settings, twinning, item),
         "sensitive": item.sensitive,
         **addressing(settings, twinning, item, members or []),
     }
@@ -153,6 +163,7 @@ def answer_to_remote(
         "type": "Note",
         "attributedTo": person_uri(settings, author.username),
         "inReplyTo": root_uri,
+        "context": root_uri,
         "content": content_map.get(primary) or next(iter(content_map.values())),
         "contentMap": content_map,
         "published": reply.created_at.isoformat(),
@@ -202,7 +213,8 @@ def reply_to_object(
     of other servers who took part in the thread."""
     obj = update_to_object(settings, twinning, reply, author, members, media)
     uri = reply_uri(settings, twinning, root, reply)
-    obj.update({"id": uri, "url": uri, "inReplyTo": root.uri or item_uri(settings, twinning, root)})
+    thread = root.uri or item_uri(settings, twinning, root)
+    obj.update({"id": uri, "url": uri, "inReplyTo": thread, "context": thread})
     if reply.visibility == "public":
         obj["cc"] = [*obj["cc"], *repliers]
     return obj

@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "models.markers",
     "models.media",
     "models.events",
+    "models.discussions",
 ]
 
 

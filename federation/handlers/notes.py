@@ -186,6 +186,8 @@ async def _keep(
     event = _event_of(obj)
     if event is not None:
         owners.setdefault("kind", "event")
+    elif obj.get("type") == "Page" and obj.get("name"):
+        owners.setdefault("kind", "discussion")  # a thread, as group software posts them
     item = ContentItem(
         uri=obj["id"],
         content_format="html",

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from federation.actors import twinning_document
 from models.content import ContentItem
+from models.discussions import threads
 from models.errors import ModelError
 from models.events import COMMON_ZONES, upcoming
 from models.organisations import Organisation
@@ -154,6 +155,7 @@ async def twinning_page(
         form=form or {},
         error=error,
         meetings=meetings,
+        discussions=await threads(viewer, twinning),
         calendar=calendar_path(settings.secret_key, viewer) if viewer else None,
         zones=COMMON_ZONES,
     )

@@ -26,6 +26,7 @@ from models.content import (
     post_reply,
     post_update,
 )
+from models.discussions import mark_read
 from models.errors import ModelError, NotAllowed
 from models.events import Attendance, EventDetails, attendance_counts
 from models.media import MediaFile
@@ -196,6 +197,9 @@ async def show(request: Request) -> Response:
         .limit(MAX_REPLIES)
     )
     viewer = viewer_of(request)
+    if item.kind == "discussion" and viewer is not None:
+        await mark_read(viewer, item)
+    quoted = await _quoted(request, item, replies)
     event = await EventDetails.get_or_none(item_id=item.id) if item.kind == "event" else None
     mine = await Attendance.get_or_none(item=item, account=viewer) if event and viewer else None
     return render(
@@ -209,7 +213,31 @@ async def show(request: Request) -> Response:
         event=event,
         attendance=await attendance_counts(item) if event else {},
         my_attendance=mine.state if mine else "",
+        quoted=quoted,
     )
+
+
+async def _quoted(request: Request, item: ContentItem, replies: list[ContentItem]) -> dict:
+    """``?quote=<id>`` fills the answer with that message as a Markdown quotation, in each
+    language the message has."""
+    raw = request.query_params.get("quote", "")
+    source = item if raw == str(item.id) else next((r for r in replies if str(r.id) == raw), None)
+    if source is None:
+        return {}
+    author = source.author or source.remote_author  # both loaded with the thread
+    name = getattr(author, "name", "") or getattr(author, "handle", "")
+    quoted = {}
+    for lang, body in source.content_map.items():
+        plain = body if source.content_format == "markdown" else _plain_text(body)
+        lines = "\n".join(f"> {line}" for line in plain.splitlines())
+        quoted[lang] = f"{name}:\n{lines}\n\n"
+    return quoted
+
+
+def _plain_text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", re.sub(r"</p>\s*<p>|<br\s*/?>", "\n", html)).strip()
 
 
 async def edit(request: Request) -> Response:

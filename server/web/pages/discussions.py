@@ -1,0 +1,39 @@
+"""Starting a discussion in a twinning. Reading one is the item page (its answers are the
+thread's replies), which also marks it read."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from federation import publish
+from models.content import ContentItem
+from models.discussions import start_discussion
+from models.errors import ModelError
+from models.pagination import Page
+from models.twinnings import Twinning
+from server.activitypub import federation_of
+from server.web.forms import error_text, langmap, read_form, text
+from server.web.guards import get_or_404, redirect, require_viewer
+from server.web.pages.twinnings import twinning_page
+
+
+async def start(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    form = await read_form(request)
+    title, content = langmap(form, "subject"), langmap(form, "message")
+    try:
+        item = await start_discussion(
+            viewer, twinning, text(form, "visibility"), title, content, text(form, "language")
+        )
+    except ModelError as exc:
+        values = {"subject": title, "message": content, "discussion_open": "1"}
+        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
+        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+    await publish.update_posted(federation_of(request), item)
+    return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+
+
+routes = [Route("/t/{slug}/discussions", start, methods=["POST"])]
