@@ -82,7 +82,7 @@ async def test_partner_only_update_stays_with_members(server: str, browser: Brow
     await expect(member.get_by_role("heading", name="Brest – La Paz")).to_be_visible()
 
     await member.locator("#content_en").fill(SECRET)
-    await member.get_by_label("Partners only").check()
+    await member.get_by_role("region", name="Post an update").get_by_label("Partners only").check()
     await member.get_by_role("button", name="Publish").click()
     await expect(member.get_by_text(SECRET)).to_be_visible()
     update_url = member.url
