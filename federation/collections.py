@@ -50,7 +50,7 @@ async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> d
     query = _public_items(target)
     if page is None:
         return _collection(uri, await query.count(), f"{uri}?page=1")
-    query = query.prefetch_related("twinning", "author", "media", "event")
+    query = query.prefetch_related("twinning", "author", "media", "event", "resource")
     found = await paginate(query, page, PAGE_SIZE)
     items = []
     for item in found.items:
@@ -58,7 +58,10 @@ async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> d
         author: Account = item.author  # type: ignore[assignment]
         media = sorted(item.media, key=lambda m: m.id)  # type: ignore[attr-defined]
         event = getattr(item, "event", None)
-        obj = update_to_object(settings, twinning, item, author, media=media, event=event)
+        resource = getattr(item, "resource", None)
+        obj = update_to_object(
+            settings, twinning, item, author, media=media, event=event, resource=resource
+        )
         items.append(
             {
                 "id": f"{obj['id']}#create",

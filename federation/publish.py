@@ -37,6 +37,7 @@ from models.media import MediaFile
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
+from models.resources import ResourceDetails
 from models.social import Reblog
 from models.twinnings import Twinning
 
@@ -92,7 +93,8 @@ async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
     inboxes, members = await _audience(twinning, item)
     media = await MediaFile.filter(item_id=item.id).order_by("id")
     event = await EventDetails.get_or_none(item_id=item.id)
-    obj = update_to_object(fed.settings, twinning, item, author, members, media, event)
+    resource = await ResourceDetails.get_or_none(item_id=item.id)
+    obj = update_to_object(fed.settings, twinning, item, author, members, media, event, resource)
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
 

@@ -16,6 +16,7 @@ from models.content import ContentItem
 from models.events import EventDetails
 from models.markup import to_html
 from models.media import MediaFile
+from models.resources import ResourceDetails
 from models.twinnings import Twinning
 
 SUMMARY_LENGTH = 280
@@ -61,6 +62,7 @@ def update_to_object(
     members: list[str] | None = None,
     media: Sequence[MediaFile] = (),
     event: EventDetails | None = None,
+    resource: ResourceDetails | None = None,
 ) -> dict[str, Any]:
     primary = item.primary_language
     content_map = {
@@ -96,7 +98,21 @@ def update_to_object(
         obj["summary"] = item.spoiler_text
     if event is not None:
         obj.update(event_fields(event))
+    if resource is not None:
+        obj.update(resource_fields(resource, bool(media), obj.get("attachment", [])))
     return obj
+
+
+def resource_fields(
+    resource: ResourceDetails, has_file: bool, attachments: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A resource with a file is a ``Document`` (the file attached); a link is a ``Page``
+    whose attachment is the ``Link``."""
+    fields: dict[str, Any] = {"type": "Document" if has_file else "Page"}
+    if resource.url:
+        link = {"type": "Link", "mediaType": "text/html", "href": resource.url}
+        fields["attachment"] = [*attachments, link]
+    return fields
 
 
 def event_fields(event: EventDetails) -> dict[str, Any]:

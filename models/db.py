@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "models.media",
     "models.events",
     "models.discussions",
+    "models.resources",
 ]
 
 

@@ -4,7 +4,9 @@ directory with random names. Who may fetch one is decided by the item it is atta
 
 from __future__ import annotations
 
+import io
 import secrets
+import zipfile
 from pathlib import Path
 
 from tortoise import fields
@@ -38,7 +40,7 @@ class MediaFile(Model):
     )
     item_id: int | None
     name = fields.CharField(max_length=64, unique=True)
-    media_type = fields.CharField(max_length=40)
+    media_type = fields.CharField(max_length=100)
     kind = fields.CharField(max_length=10)
     size = fields.IntField()
     description = fields.CharField(max_length=MAX_DESCRIPTION, default="")
@@ -58,6 +60,43 @@ def sniff(head: bytes) -> tuple[str, str, str]:
     raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images and PDF documents"))
 
 
+# Office documents are ZIP containers; what they hold says which format they are.
+ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+OOXML = "application/vnd.openxmlformats-officedocument."
+OOXML_PARTS = (
+    ("word/document.xml", OOXML + "wordprocessingml.document", "docx"),
+    ("xl/workbook.xml", OOXML + "spreadsheetml.sheet", "xlsx"),
+    ("ppt/presentation.xml", OOXML + "presentationml.presentation", "pptx"),
+)
+
+
+def sniff_office(content: bytes) -> tuple[str, str, str]:
+    """ODF or OOXML, recognised by the parts inside the archive (nothing is extracted)."""
+    refused = Invalid(
+        "file", N_("only PDF, office documents (ODF, Word, Excel, PowerPoint) and images")
+    )
+    if not content.startswith(b"PK\x03\x04"):
+        raise refused
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if declared in ODF_TYPES:
+                    return declared, ODF_TYPES[declared], "unknown"
+            if "[Content_Types].xml" in names:
+                for part, media_type, ext in OOXML_PARTS:
+                    if part in names:
+                        return media_type, ext, "unknown"
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise refused from None
+    raise refused
+
+
 def media_dir(data_dir: Path) -> Path:
     path = data_dir / "media"
     path.mkdir(parents=True, exist_ok=True)
@@ -65,11 +104,17 @@ def media_dir(data_dir: Path) -> Path:
 
 
 async def store_media(
-    account: Account, data_dir: Path, content: bytes, description: str = ""
+    account: Account, data_dir: Path, content: bytes, description: str = "", office: bool = False
 ) -> MediaFile:
+    """``office``: office documents are welcome too (resources; Mastodon apps send media)."""
     if not content:
         raise Invalid("file", N_("the file is empty"))
-    media_type, ext, kind = sniff(content[:16])
+    try:
+        media_type, ext, kind = sniff(content[:16])
+    except Invalid:
+        if not office:
+            raise
+        media_type, ext, kind = sniff_office(content)
     limit = MAX_IMAGE if kind == "image" else MAX_DOCUMENT
     if len(content) > limit:
         raise Invalid("file", N_("at most %(n)s MB"), n=limit // (1024 * 1024))

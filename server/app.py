@@ -33,6 +33,7 @@ from server.web.pages import (
     organisations,
     people,
     remote,
+    resources,
     twinnings,
     updates,
 )
@@ -87,6 +88,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *feeds.routes,
         *events.routes,
         *discussions.routes,
+        *resources.routes,
         *organisations.routes,
         *twinnings.routes,
         *members.routes,

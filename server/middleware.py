@@ -3,6 +3,8 @@ per-request viewer and language."""
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +15,7 @@ from server.web.session import load_viewer
 MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 17 * 1024 * 1024  # a 16 MB document and its multipart envelope
 UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
+UPLOAD_PATTERN = re.compile(r"^/t/[^/]+/resources$")
 
 
 class BodyLimit:
@@ -27,7 +30,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else self.max_body
+        path = scope["path"]
+        uploads = path in UPLOAD_PATHS or UPLOAD_PATTERN.match(path)
+        limit = MAX_UPLOAD if uploads else self.max_body
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > limit:
             await PlainTextResponse("Request body too large", 413)(scope, receive, send)

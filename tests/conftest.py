@@ -20,6 +20,7 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "resource_details",
     "discussion_reads",
     "attendances",
     "event_details",

@@ -13,10 +13,16 @@ from server import i18n
 from server.web.session import csrf_valid
 
 MAX_FIELD_BYTES = 256 * 1024
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 1
 
 
-async def read_form(request: Request) -> FormData:
-    form = await request.form(max_files=0, max_fields=200, max_part_size=MAX_FIELD_BYTES)
+async def read_form(request: Request, upload: bool = False) -> FormData:
+    """``upload``: the form carries one file (the body limit lets such paths through)."""
+    form = await request.form(
+        max_files=1 if upload else 0,
+        max_fields=200,
+        max_part_size=MAX_UPLOAD_BYTES if upload else MAX_FIELD_BYTES,
+    )
     token = form.get("csrf_token")
     if not isinstance(token, str) or not csrf_valid(request, token):
         raise HTTPException(

@@ -17,6 +17,7 @@ from models.events import EventInput, create_event
 from models.media import attach, store_media
 from models.oauth import issue_token, register_app
 from models.organisations import OrganisationInput, create_organisation
+from models.resources import ResourceInput, add_resource
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, request_to_join
 from tests.conftest import log_in, make_account
 
@@ -113,6 +114,8 @@ def _get_paths(app, t: Twinning, item_id: int, reply_id: int, media: str) -> lis
         f"/api/v1/timelines/list/{t.id}?limit=40",
         "/api/v1/notifications",
         f"/t/{slug}/events.ics",
+        "/resources?kind=link",
+        "/resources?q=guide",
         "/feed.atom",
         f"/t/{slug}/feed.atom",
     ]
@@ -142,6 +145,14 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
     author = await Account.get(username="author")
     photo = await store_media(author, app.state.settings.data_dir, b"%PDF-1.4 " + MARKER.encode())
     await attach(secret, [photo.id])
+    await add_resource(
+        author,
+        t,
+        ResourceInput(
+            {"fr": f"Guide {MARKER}"}, {}, url="https://example.org/guide", visibility="partners"
+        ),
+        app.state.settings.data_dir,
+    )
     paths = _get_paths(app, t, secret.id, reply.id, photo.name)
     assert len(paths) > 15
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
@@ -161,6 +172,8 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
     member = seen["partner"]
     assert member[f"/t/{t.slug}/updates/{secret.id}"].status_code == 200
     for path in (
+        "/resources",
+        "/resources?q=guide",
         f"/api/v1/statuses/{secret.id}",
         f"/api/v1/statuses/{reply.id}/context",
         "/api/v2/search?q=budget",

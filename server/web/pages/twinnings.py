@@ -16,6 +16,7 @@ from models.errors import ModelError
 from models.events import COMMON_ZONES, upcoming
 from models.organisations import Organisation
 from models.pagination import Page, paginate
+from models.resources import RESOURCE_KINDS, resources
 from models.twinnings import (
     Membership,
     Twinning,
@@ -156,6 +157,11 @@ async def twinning_page(
         error=error,
         meetings=meetings,
         discussions=await threads(viewer, twinning),
+        resource_items=await resources(viewer)
+        .filter(twinning=twinning)
+        .prefetch_related("resource")
+        .limit(20),
+        resource_kinds=RESOURCE_KINDS,
         calendar=calendar_path(settings.secret_key, viewer) if viewer else None,
         zones=COMMON_ZONES,
     )

@@ -34,6 +34,7 @@ from models.pagination import Page
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
+from models.resources import ResourceDetails
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, may_view, visible_items
 from server import i18n
@@ -94,7 +95,9 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     settings = request.app.state.settings
     media = await MediaFile.filter(item_id=item.id).order_by("id")
     event = await EventDetails.get_or_none(item_id=item.id)
-    return _private(update_to_object(settings, twinning, item, author, members, media, event))
+    resource = await ResourceDetails.get_or_none(item_id=item.id)
+    obj = update_to_object(settings, twinning, item, author, members, media, event, resource)
+    return _private(obj)
 
 
 async def reply_page(request: Request) -> Response:
@@ -214,6 +217,8 @@ async def show(request: Request) -> Response:
         attendance=await attendance_counts(item) if event else {},
         my_attendance=mine.state if mine else "",
         quoted=quoted,
+        resource=await ResourceDetails.get_or_none(item_id=item.id),
+        files=await MediaFile.filter(item_id=item.id).order_by("id"),
     )
 
 

@@ -1,0 +1,77 @@
+"""The resource centre: adding a document or a link to a twinning, and the instance-wide list
+of resources with filters. Showing one is the item page; its file is served by ``/media``."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from federation import publish
+from models.content import ContentItem
+from models.errors import ModelError
+from models.pagination import Page, paginate
+from models.resources import RESOURCE_KINDS, ResourceInput, add_resource, resources
+from models.twinnings import Twinning
+from server.activitypub import federation_of
+from server.web.forms import error_text, langmap, page_number, read_form, text, texts
+from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
+from server.web.pages.twinnings import twinning_page
+from server.web.render import render
+
+FIELDS = ("url", "authors", "year", "publisher", "language", "licence", "folder")
+
+
+def resource_input(form: FormData) -> ResourceInput:
+    return ResourceInput(
+        title=langmap(form, "resource_title"),
+        description=langmap(form, "resource_description"),
+        resource_kind=text(form, "resource_kind"),
+        fields_of_action=texts(form, "resource_fields"),
+        visibility=text(form, "visibility"),
+        **{name: text(form, name) for name in FIELDS},
+    )
+
+
+async def add(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    form = await read_form(request, upload=True)
+    data = resource_input(form)
+    upload = form.get("file")
+    content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
+    try:
+        item = await add_resource(
+            viewer, twinning, data, request.app.state.settings.data_dir, content
+        )
+    except ModelError as exc:
+        values: dict[str, object] = {name: text(form, name) for name in FIELDS}
+        values |= {"resource_open": "1", "resource_kind": data.resource_kind}
+        values |= {"resource_title": data.title, "resource_description": data.description}
+        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
+        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+    await publish.update_posted(federation_of(request), item)
+    return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+
+
+async def centre(request: Request) -> Response:
+    """Resources across twinnings: public ones for everyone, partner-only ones for members."""
+    q = request.query_params
+    query = resources(
+        viewer_of(request),
+        q.get("kind", ""),
+        q.get("field", ""),
+        q.get("language", ""),
+        q.get("q", ""),
+    ).prefetch_related("twinning", "resource", "author", "remote_author")
+    page = await paginate(query, page_number(request))
+    return render(
+        request, "resources.html", page=page, kinds=RESOURCE_KINDS, filters=dict(q.items())
+    )
+
+
+routes = [
+    Route("/t/{slug}/resources", add, methods=["POST"]),
+    Route("/resources", centre),
+]
