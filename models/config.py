@@ -38,6 +38,9 @@ class Settings:
     instance_name: str = "Jumelage"
     allow_private_addresses: bool = False
     inline_worker: bool = True
+    # A LibreTranslate-compatible service for the "translate" button (none: no button).
+    translate_url: str = ""
+    translate_key: str = ""
 
     @property
     def base_url(self) -> str:
@@ -158,4 +161,13 @@ def load_settings(
         instance_name=env.get("JUMELAGE_INSTANCE_NAME", "Jumelage").strip()[:80] or "Jumelage",
         allow_private_addresses=env.get("JUMELAGE_ALLOW_PRIVATE_ADDRESSES", "") == "1",
         inline_worker=_choice(env, "JUMELAGE_INLINE_WORKER", "1", ("0", "1")) == "1",
+        translate_url=_service_url(env, "JUMELAGE_TRANSLATE_URL"),
+        translate_key=env.get("JUMELAGE_TRANSLATE_KEY", "").strip(),
     )
+
+
+def _service_url(env: Mapping[str, str], name: str) -> str:
+    url = env.get(name, "").strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError(name, f"must be an http(s) address, not {url!r}")
+    return url

@@ -60,6 +60,10 @@ class ContentItem(Model):
     # tortoise 1.1 writes ``db_default=""`` as invalid SQL, hence the explicit expression.
     spoiler_text = fields.CharField(max_length=500, default="", db_default=SqlDefault("''"))
     sensitive = fields.BooleanField(default=False, db_default=False)
+    # Languages of the maps that a machine translated (shown with a label).
+    machine_languages: fields.JSONField[list[str]] = fields.JSONField(
+        default=list, db_default=SqlDefault("'[]'")
+    )
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(null=True)
@@ -163,14 +167,14 @@ async def post_update(
         primary_language=primary_of(content_map, language),
         **(warning or ContentWarning()).fields(),
     )
-    item.search_text = _search_text(title_map, content_map)
+    item.search_text = item_search_text(title_map, content_map)
     async with in_transaction():
         await item.save()
         await store_audience(item)
     return item
 
 
-def _search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -> str:
+def item_search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -> str:
     return " \n".join([*title_map.values(), *content_map.values()]).lower()
 
 
@@ -194,7 +198,7 @@ async def post_reply(
         visibility=root.visibility,
         content_map=content_map,
         primary_language=next(iter(content_map)),
-        search_text=_search_text({}, content_map),
+        search_text=item_search_text({}, content_map),
         **(warning or ContentWarning()).fields(),
     )
     async with in_transaction():
@@ -243,7 +247,7 @@ async def edit_update(
         setattr(item, key, value)
     item.title_map, item.content_map = title_map, content_map
     item.primary_language = primary_of(item.content_map, language or item.primary_language)
-    item.search_text = _search_text(item.title_map, item.content_map)
+    item.search_text = item_search_text(item.title_map, item.content_map)
     item.updated_at = datetime.now(UTC)
     await item.save()
 

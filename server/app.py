@@ -34,6 +34,7 @@ from server.web.pages import (
     people,
     remote,
     resources,
+    translations,
     twinnings,
     updates,
 )
@@ -89,6 +90,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *events.routes,
         *discussions.routes,
         *resources.routes,
+        *translations.routes,
         *organisations.routes,
         *twinnings.routes,
         *members.routes,

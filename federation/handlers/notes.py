@@ -22,6 +22,7 @@ from models.config import LOCALES
 from models.content import ContentItem
 from models.errors import Invalid
 from models.events import MAX_PLACE, EventDetails, check_link, check_zone
+from models.langdetect import detect
 from models.markup import clean_html
 from models.notifications import notify
 from models.remote import RemoteActor, RemoteMembership
@@ -61,6 +62,8 @@ def _language_map(obj: dict[str, Any], field: str, fallback: str, html: bool) ->
     declared = obj.get("inLanguage")
     if isinstance(declared, str) and declared.split("-")[0].lower() in LOCALES:
         fallback = declared.split("-")[0].lower()
+    elif not texts and isinstance(obj.get(field), str):
+        fallback = detect(obj[field], fallback)  # untagged: its own language, if clear
     if not texts and isinstance(obj.get(field), str):
         texts = {fallback: obj[field]}
     result = {}

@@ -14,6 +14,7 @@ from models.accounts import Account
 from models.config import LOCALES, Settings
 from models.content import ContentItem, ContentWarning, post_reply, post_update
 from models.errors import N_, Invalid, NotAllowed
+from models.langdetect import detect
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view
 
@@ -59,12 +60,13 @@ def without_mention(settings: Settings, text: str, twinning: Twinning) -> str:
     return re.sub(r"[ \t]{2,}", " ", MENTION.sub(drop, text)).strip()
 
 
-def language_of(requested: str, author: Account, settings: Settings) -> str:
-    """The status's language when Jumelage has it, else the author's, else the instance's."""
-    for candidate in (requested.lower()[:2], author.locale, settings.default_locale):
-        if candidate in LOCALES:
-            return candidate
-    return "en"
+def language_of(requested: str, author: Account, settings: Settings, text: str = "") -> str:
+    """The status's language when given and Jumelage has it; else the text's own, guessed;
+    else the author's, else the instance's."""
+    if requested.lower()[:2] in LOCALES:
+        return requested.lower()[:2]
+    fallback = author.locale if author.locale in LOCALES else settings.default_locale
+    return detect(text, fallback) if text else fallback
 
 
 async def thread_root(item: ContentItem) -> ContentItem:
@@ -86,7 +88,7 @@ async def compose(
     if visibility not in VISIBILITIES:
         raise Invalid("visibility", N_("choose one of the offered values"))
     mentions = await mentions_in(settings, text)
-    lang = language_of(language, author, settings)
+    lang = language_of(language, author, settings, text)
     if reply_to is not None:
         root = await thread_root(reply_to)
         if not await may_view(author, root):

@@ -284,6 +284,13 @@ def test_edit_history_source_and_delete(alice: Mastodon, bob: Mastodon) -> None:
         alice.status(status["id"])
 
 
+def test_untagged_statuses_get_their_language_guessed(alice: Mastodon) -> None:
+    spanish = alice.status_post("@lapaz Reunión del comité de seguimiento el jueves en La Paz")
+    assert spanish["language"] == "es"
+    tagged = alice.status_post("@lapaz Réunion jeudi", language="fr")
+    assert tagged["language"] == "fr"
+
+
 def test_idempotency_key_posts_once(alice: Mastodon) -> None:
     key = secrets.token_hex(8)
     first = alice.status_post("@lapaz Posted once", idempotency_key=key)

@@ -35,6 +35,7 @@ from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
 from models.resources import ResourceDetails
+from models.translations import may_translate
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, may_view, visible_items
 from server import i18n
@@ -219,6 +220,8 @@ async def show(request: Request) -> Response:
         quoted=quoted,
         resource=await ResourceDetails.get_or_none(item_id=item.id),
         files=await MediaFile.filter(item_id=item.id).order_by("id"),
+        can_translate=await may_translate(viewer, item),
+        machine_service=bool(request.app.state.settings.translate_url),
     )
 
 
