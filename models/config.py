@@ -41,6 +41,9 @@ class Settings:
     # A LibreTranslate-compatible service for the "translate" button (none: no button).
     translate_url: str = ""
     translate_key: str = ""
+    # Where e-mail goes out (none: members cannot ask for mail).
+    smtp_url: str = ""
+    mail_from: str = ""
 
     @property
     def base_url(self) -> str:
@@ -163,7 +166,16 @@ def load_settings(
         inline_worker=_choice(env, "JUMELAGE_INLINE_WORKER", "1", ("0", "1")) == "1",
         translate_url=_service_url(env, "JUMELAGE_TRANSLATE_URL"),
         translate_key=env.get("JUMELAGE_TRANSLATE_KEY", "").strip(),
+        smtp_url=_smtp_url(env),
+        mail_from=env.get("JUMELAGE_MAIL_FROM", "").strip() or f"jumelage@{domain.split(':')[0]}",
     )
+
+
+def _smtp_url(env: Mapping[str, str]) -> str:
+    url = env.get("JUMELAGE_SMTP_URL", "").strip()
+    if url and not url.startswith(("smtp://", "smtps://")):
+        raise ConfigError("JUMELAGE_SMTP_URL", f"must start with smtp:// or smtps://, not {url!r}")
+    return url
 
 
 def _service_url(env: Mapping[str, str], name: str) -> str:

@@ -204,6 +204,9 @@ async def post_reply(
     async with in_transaction():
         await item.save()
         await store_audience(item)
+    from models.mail import queue_notices  # mail knows items, not the other way round
+
+    await queue_notices(item)
     return item
 
 

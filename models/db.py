@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "models.events",
     "models.discussions",
     "models.resources",
+    "models.mail",
 ]
 
 

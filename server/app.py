@@ -17,7 +17,7 @@ from federation import worker as federation_worker
 from federation.context import Federation
 from models import db
 from models.config import Settings
-from server import activitypub, i18n
+from server import activitypub, i18n, mailer
 from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
 from server.middleware import ApiTrailingSlash, BodyLimit, SecurityHeaders, ViewerAndLanguage
@@ -69,12 +69,14 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             await prepare_database(settings)
         fed = app.state.federation = await Federation.start(settings)
         stop = asyncio.Event()
-        worker = None
+        workers = []
         if manage_database and settings.inline_worker:
-            worker = asyncio.create_task(federation_worker.run(fed, stop))
+            workers.append(asyncio.create_task(federation_worker.run(fed, stop)))
+            if settings.smtp_url:
+                workers.append(asyncio.create_task(mailer.run(settings, stop)))
         yield
         stop.set()
-        if worker is not None:
+        for worker in workers:
             await worker
         await fed.close()
         if manage_database:

@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("demo", help="fill an empty instance with sample data")
-    sub.add_parser("worker", help="run federation queues (inbox and deliveries) only")
+    sub.add_parser("worker", help="run the queues (inbox, deliveries, mail) only")
     domains = sub.add_parser("domains", help="block remote domains").add_subparsers(
         dest="action", required=True
     )
@@ -135,6 +135,7 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from federation import worker
     from federation.context import Federation
+    from server import mailer
 
     async def work() -> int:
         fed = await Federation.start(settings)
@@ -144,7 +145,10 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         print("federation worker running; stop with Ctrl-C")
         try:
-            await worker.run(fed, stop)
+            if settings.smtp_url:  # the mail queue goes with the federation queues
+                await asyncio.gather(worker.run(fed, stop), mailer.run(settings, stop))
+            else:
+                await worker.run(fed, stop)
         finally:
             await fed.close()
         return 0

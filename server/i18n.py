@@ -44,13 +44,20 @@ def current_locale() -> str:
     return _current.get()
 
 
+def _catalogue() -> NullTranslations:
+    """Loaded on first use too, so code outside a request (the mailer) speaks every language."""
+    if not _catalogues:
+        load_catalogues()
+    return _catalogues.get(_current.get(), NullTranslations())
+
+
 def gettext(message: str, **params: object) -> str:
-    text = _catalogues.get(_current.get(), NullTranslations()).gettext(message)
+    text = _catalogue().gettext(message)
     return text % params if params else text
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
-    text = _catalogues.get(_current.get(), NullTranslations()).ngettext(singular, plural, n)
+    text = _catalogue().ngettext(singular, plural, n)
     return text % {"num": n, **params}
 
 

@@ -20,6 +20,8 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "mail_notices",
+    "mail_preferences",
     "resource_details",
     "discussion_reads",
     "attendances",

@@ -23,6 +23,7 @@ from models.content import ContentItem
 from models.errors import Invalid
 from models.events import MAX_PLACE, EventDetails, check_link, check_zone
 from models.langdetect import detect
+from models.mail import queue_notices
 from models.markup import clean_html
 from models.notifications import notify
 from models.remote import RemoteActor, RemoteMembership
@@ -143,6 +144,8 @@ async def _store_reply(
     )
     if reply is not None and root.author_id is not None:
         await notify(root.author_id, "mention", from_remote=actor, item=reply)
+    if reply is not None:
+        await queue_notices(reply)
 
 
 async def _mentioned_people(

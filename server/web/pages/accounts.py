@@ -18,7 +18,9 @@ from models.accounts import (
 )
 from models.config import LOCALES
 from models.errors import ModelError
+from models.mail import mail_mode, set_mail_mode
 from server import i18n
+from server.web.calendars import calendar_path
 from server.web.forms import error_text, read_form, text
 from server.web.guards import flash, redirect, require_viewer, safe_next
 from server.web.render import render
@@ -109,14 +111,32 @@ async def logout(request: Request) -> Response:
     return redirect("/")
 
 
+async def _settings(
+    request: Request, viewer: Account, status: int = 200, error: str | None = None
+) -> Response:
+    settings = request.app.state.settings
+    return render(
+        request,
+        "settings.html",
+        status,
+        error=error,
+        mail_mode=await mail_mode(viewer),
+        mail_available=bool(settings.smtp_url),
+        calendar=calendar_path(settings.secret_key, viewer),
+    )
+
+
 async def settings_page(request: Request) -> Response:
     viewer = require_viewer(request)
     if request.method == "GET":
-        return render(request, "settings.html", error=None)
+        return await _settings(request, viewer)
     form = await read_form(request)
     action = text(form, "action")
     try:
-        if action == "password":
+        if action == "mail":
+            await set_mail_mode(viewer, text(form, "mail"))
+            flash(request, i18n.gettext("Your settings were saved."))
+        elif action == "password":
             await change_password(
                 viewer, text(form, "current_password"), text(form, "new_password")
             )
@@ -129,7 +149,7 @@ async def settings_page(request: Request) -> Response:
             await viewer.save(update_fields=["display_name", "bio", "locale"])
             flash(request, i18n.gettext("Your settings were saved."))
     except ModelError as exc:
-        return render(request, "settings.html", 400, error=error_text(exc))
+        return await _settings(request, viewer, 400, error_text(exc))
     return redirect("/settings")
 
 

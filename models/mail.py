@@ -1,0 +1,142 @@
+"""E-mail about discussions: each member chooses none, one mail per message, or a daily
+digest. New messages become notices here, whatever surface they came from; the mailer
+(``server/mailer.py``) turns notices into mails and marks them sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.accounts import Account
+from models.content import ContentItem
+from models.errors import N_, Invalid
+from models.twinnings import Membership
+from models.visibility import may_view
+
+MODES = ("off", "each", "daily")
+DIGEST_EVERY = timedelta(days=1)
+RETRY_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 50
+
+
+class MailPreference(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="mail_preference", on_delete=fields.CASCADE
+    )
+    account_id: int
+    mode = fields.CharField(max_length=8, default="off")
+    last_digest_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mail_preferences"
+
+
+class MailNotice(Model):
+    """One message one member is to hear of, alone (``each``) or in a digest (``daily``)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="mail_notices", on_delete=fields.CASCADE
+    )
+    account_id: int
+    item: fields.ForeignKeyRelation[ContentItem] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="mail_notices", on_delete=fields.CASCADE
+    )
+    item_id: int
+    mode = fields.CharField(max_length=8)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mail_notices"
+        indexes = (("sent_at", "mode"),)
+
+
+async def mail_mode(account: Account) -> str:
+    pref = await MailPreference.get_or_none(account=account)
+    return pref.mode if pref else "off"
+
+
+async def set_mail_mode(account: Account, mode: str) -> None:
+    if mode not in MODES:
+        raise Invalid("mail", N_("choose one of the offered values"))
+    await MailPreference.update_or_create(account=account, defaults={"mode": mode})
+
+
+async def discussion_of(item: ContentItem) -> ContentItem | None:
+    """The discussion an item belongs to (itself, or the thread it answers), if any."""
+    if item.kind == "discussion":
+        return item
+    if item.in_reply_to_id is not None:
+        root = await ContentItem.get(id=item.in_reply_to_id)
+        return root if root.kind == "discussion" else None
+    return None
+
+
+async def queue_notices(item: ContentItem) -> int:
+    """Members of the discussion's twinning who asked for mail and may read the message,
+    except its author."""
+    thread = await discussion_of(item)
+    if thread is None or thread.twinning_id is None:
+        return 0
+    members = await Membership.filter(twinning_id=thread.twinning_id, state="accepted").values_list(
+        "account_id", flat=True
+    )
+    prefs = await MailPreference.filter(account_id__in=list(members), mode__in=("each", "daily"))
+    queued = 0
+    for pref in prefs:
+        account = await Account.get(id=pref.account_id)
+        if account.id == item.author_id or not await may_view(account, item):
+            continue
+        await MailNotice.create(account=account, item=item, mode=pref.mode)
+        queued += 1
+    return queued
+
+
+def _ready() -> dict[str, object]:
+    return {"sent_at": None, "attempts__lt": MAX_ATTEMPTS}
+
+
+async def due_single(now: datetime, limit: int = 50) -> list[MailNotice]:
+    rows = await MailNotice.filter(mode="each", **_ready()).order_by("id").limit(limit)
+    return [r for r in rows if r.next_attempt_at is None or r.next_attempt_at <= now]
+
+
+async def due_digests(now: datetime) -> dict[int, list[MailNotice]]:
+    """Pending daily notices of accounts whose last digest is a day old (or never sent)."""
+    pending = await MailNotice.filter(mode="daily", **_ready()).order_by("id")
+    by_account: dict[int, list[MailNotice]] = {}
+    for notice in pending:
+        if notice.next_attempt_at is not None and notice.next_attempt_at > now:
+            continue
+        by_account.setdefault(notice.account_id, []).append(notice)
+    due = {}
+    for account_id, notices in by_account.items():
+        pref = await MailPreference.get_or_none(account_id=account_id)
+        last = pref.last_digest_at if pref else None
+        if last is None or last <= now - DIGEST_EVERY:
+            due[account_id] = notices
+    return due
+
+
+async def mark_sent(notices: list[MailNotice], now: datetime, digest: bool = False) -> None:
+    await MailNotice.filter(id__in=[n.id for n in notices]).update(sent_at=now)
+    if digest and notices:
+        await MailPreference.filter(account_id=notices[0].account_id).update(last_digest_at=now)
+
+
+async def mark_failed(notices: list[MailNotice], now: datetime) -> None:
+    """The SMTP server failed: try again later, for a while."""
+    for notice in notices:
+        notice.attempts += 1
+        notice.next_attempt_at = now + RETRY_AFTER * min(notice.attempts, 12)
+        await notice.save(update_fields=["attempts", "next_attempt_at"])
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,112 @@
+"""E-mail about discussions through a real local SMTP server (aiosmtpd): one mail per message
+for members who chose it, a daily digest for others, none for those who said no or may not read
+the message, each in the member's language; a failing server loses nothing."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from email.message import Message
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from models.content import post_reply
+from models.discussions import start_discussion
+from models.mail import MailNotice, now, set_mail_mode
+from models.twinnings import Membership, TwinningInput, create_twinning
+from server.mailer import send_due
+from tests.conftest import log_in, make_account, post_form
+from tests.servers import free_port
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        content = envelope.content  # type: ignore[attr-defined]
+        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield f"smtp://127.0.0.1:{controller.port}", inbox
+    controller.stop()
+
+
+def _text(message: Message) -> str:
+    return str(message.get_content())  # type: ignore[attr-defined]
+
+
+async def test_messages_and_digests_reach_those_who_asked(smtp, settings) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    ines = await make_account("ines", locale="fr")
+    quiet = await make_account("quiet")
+    outsider = await make_account("outsider")
+    twinning = await create_twinning(
+        maelle, "brest", TwinningInput(title={"fr": "Brest – La Paz", "es": "Brest – La Paz"})
+    )
+    for person in (jorge, ines, quiet):
+        await Membership.create(twinning=twinning, account=person, state="accepted")
+    await set_mail_mode(jorge, "each")
+    await set_mail_mode(ines, "daily")
+    await set_mail_mode(outsider, "each")  # not a member: hears nothing
+    thread = await start_discussion(
+        maelle,
+        twinning,
+        "partners",
+        {"fr": "Budget", "es": "Presupuesto"},
+        {"fr": "Proposition A", "es": "Propuesta A"},
+    )
+    assert await send_due(config) == 2  # Jorge's mail for the thread, Inès's digest
+    by_person = {m["To"]: m for m in inbox.messages}
+    assert set(by_person) == {"jorge@example.org", "ines@example.org"}
+    mail = by_person["jorge@example.org"]
+    assert mail["Subject"] == "[Brest – La Paz] Presupuesto"
+    assert "Propuesta A" in _text(mail) and "/t/brest/updates/" in _text(mail)
+    digest = by_person["ines@example.org"]
+    assert "1 nouveau message" in digest["Subject"] and "Proposition A" in _text(digest)
+    # Jorge's own answer is not mailed to him, and waits for Inès's next digest, a day later.
+    await post_reply(jorge, thread, {"es": "De acuerdo"})
+    assert await send_due(config) == 0
+    assert await send_due(config, now() + timedelta(days=1, minutes=1)) == 1
+    assert "De acuerdo" in _text(inbox.messages[-1])
+
+
+async def test_a_failing_smtp_server_loses_no_mail(settings) -> None:  # type: ignore[no-untyped-def]
+    config = replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}")  # nobody listens
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    await set_mail_mode(jorge, "each")
+    await start_discussion(maelle, twinning, "public", {"fr": "Sujet"}, {"fr": "Texte"})
+    assert await send_due(config) == 0
+    notice = await MailNotice.get()
+    assert notice.sent_at is None and notice.attempts == 1 and notice.next_attempt_at is not None
+
+
+async def test_the_settings_page_sets_the_mail_choice(
+    app, client: httpx.AsyncClient, settings
+) -> None:  # type: ignore[no-untyped-def]
+    await make_account("maelle")
+    await log_in(client, "maelle")
+    assert "This instance sends no e-mail." in (await client.get("/settings")).text
+    app.state.settings = replace(settings, smtp_url="smtp://127.0.0.1:25")
+    answer = await post_form(client, "/settings", "/settings", {"action": "mail", "mail": "daily"})
+    assert answer.status_code == 303
+    assert 'value="daily" checked' in (await client.get("/settings")).text
+    bad = await post_form(client, "/settings", "/settings", {"action": "mail", "mail": "hourly"})
+    assert bad.status_code == 400
