@@ -154,11 +154,14 @@ class RemoteClient:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         signer: Signer | None = None,
+        max_bytes: int | None = None,
     ) -> Fetched:
-        """GET follows redirects (each hop checked and signed anew); POST never does."""
+        """GET follows redirects (each hop checked and signed anew); POST never does.
+        ``max_bytes``: a larger bound for files (documents shared by a twinning)."""
+        limit = max_bytes or self.max_bytes
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._request(method, url, body, dict(headers or {}), signer)
+                return await self._request(method, url, body, dict(headers or {}), signer, limit)
         except TimeoutError as exc:
             raise FetchError(f"{url} did not answer within {self.deadline:.0f}s") from exc
 
@@ -169,11 +172,12 @@ class RemoteClient:
         body: bytes | None,
         headers: dict[str, str],
         signer: Signer | None,
+        limit: int,
     ) -> Fetched:
         for _ in range(MAX_REDIRECTS + 1):
             self._check_url(url)
             signed = {**headers, **(signer(method, url, body) if signer else {})}
-            fetched = await self._once(method, url, body, signed)
+            fetched = await self._once(method, url, body, signed, limit)
             location = fetched.headers.get("location")
             if method != "GET" or fetched.status not in (301, 302, 303, 307, 308) or not location:
                 return fetched
@@ -181,7 +185,7 @@ class RemoteClient:
         raise FetchError(f"too many redirects from {url}")
 
     async def _once(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], limit: int
     ) -> Fetched:
         try:
             request = self.http.build_request(method, url, content=body, headers=headers)
@@ -192,8 +196,8 @@ class RemoteClient:
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(f"{url} sent more than {self.max_bytes} bytes")
+                if size > limit:
+                    raise FetchError(f"{url} sent more than {limit} bytes")
                 chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise FetchError(f"broken answer from {url}: {exc}") from exc

@@ -142,7 +142,7 @@ def resources(
     text: str = "",
 ) -> QuerySet[ContentItem]:
     """Resources ``viewer`` may see across twinnings, newest first, with the centre's filters."""
-    query = visible_items(viewer).filter(kind="resource")
+    query = visible_items(viewer).filter(kind="resource", twinning_id__not_isnull=True)
     if kind in RESOURCE_KINDS:
         query = query.filter(resource__resource_kind=kind)
     if field_of_action in FIELDS:

@@ -14,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from federation import publish
+from federation.attachments import copy_files
 from federation.context import Federation
 from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
@@ -31,7 +32,7 @@ from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, store_audience
 
 log = logging.getLogger(__name__)
-POST_TYPES = ("Note", "Article", "Page", "Event")
+POST_TYPES = ("Note", "Article", "Page", "Event", "Document")
 DEFAULT_LENGTH = timedelta(hours=2)
 MAX_TEXT = 20_000
 MAX_WARNING = 500
@@ -193,7 +194,11 @@ async def _keep(
     if event is not None:
         owners.setdefault("kind", "event")
     elif obj.get("type") == "Page" and obj.get("name"):
-        owners.setdefault("kind", "discussion")  # a thread, as group software posts them
+        # A Page carrying a Link is a shared link (a resource); others are threads.
+        links = [a for a in _list(obj.get("attachment")) if _dict(a).get("type") == "Link"]
+        owners.setdefault("kind", "resource" if links else "discussion")
+    elif obj.get("type") == "Document":
+        owners.setdefault("kind", "resource")
     item = ContentItem(
         uri=obj["id"],
         content_format="html",
@@ -224,6 +229,10 @@ def _moment(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -292,7 +301,9 @@ async def store_group_item(
     content = _language_map(obj, "content", "en", html=True)
     if not content or not isinstance(obj.get("id"), str):
         return
-    await _keep(obj, content, addresses, "en", remote_twinning=group, remote_author=author)
+    item = await _keep(obj, content, addresses, "en", remote_twinning=group, remote_author=author)
+    if item is not None:
+        await copy_files(fed, item, obj, group)
 
 
 async def _own_item(activity: dict[str, Any], uri: str) -> ContentItem | None:
