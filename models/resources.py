@@ -152,3 +152,15 @@ def resources(
     if text.strip():
         query = query.filter(search_text__icontains=text.strip().lower())
     return query
+
+
+async def proposals(viewer: Account | None, twinning: Twinning | None = None) -> list[ContentItem]:
+    """The proposals a white paper gathers, oldest first (the order they were made in)."""
+    query = resources(viewer, kind="proposal")
+    if twinning is not None:
+        query = query.filter(twinning=twinning)
+    return list(
+        await query.order_by("created_at", "id")
+        .prefetch_related("twinning", "resource", "author")
+        .limit(500)
+    )

@@ -24,6 +24,7 @@ from server.middleware import ApiTrailingSlash, BodyLimit, SecurityHeaders, View
 from server.web.pages import (
     accounts,
     admin,
+    digest,
     directory,
     discussions,
     events,
@@ -37,6 +38,7 @@ from server.web.pages import (
     translations,
     twinnings,
     updates,
+    white_paper,
 )
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -91,8 +93,10 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *feeds.routes,
         *events.routes,
         *discussions.routes,
+        *digest.routes,
         *resources.routes,
         *translations.routes,
+        *white_paper.routes,
         *organisations.routes,
         *twinnings.routes,
         *members.routes,

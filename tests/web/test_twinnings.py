@@ -6,6 +6,7 @@ import httpx
 
 from models.content import ContentItem
 from models.organisations import Organisation, OrganisationMember
+from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning, TwinningPartner
 from tests.conftest import log_in, make_account, post_form
 
@@ -106,6 +107,19 @@ async def test_create_a_twinning_with_partner_organisations(client: httpx.AsyncC
     listed = await client.get("/directory?field=health&country=BO&phase=agreement")
     assert "/t/brest_lapaz" in listed.text
     assert "/t/brest_lapaz" not in (await client.get("/directory?phase=sharing")).text
+    chart = listed.text.split('class="chart"')[1].split("</svg>")[0]
+    assert 'href="/directory?field=health"' in chart and 'href="/directory?country=BO"' in chart
+    await RemoteActor.create(
+        uri="https://other.example/t/lyon",
+        actor_type="Group",
+        handle="lyon",
+        name="Lyon – Bogotá",
+        domain="other.example",
+        inbox="https://other.example/t/lyon/inbox",
+        fetched_at=t.created_at,
+    )
+    remote = (await client.get("/directory?kind=remote&q=lyon")).text
+    assert "Lyon – Bogotá" in remote and "@lyon@other.example" in remote
 
 
 async def test_bad_twinning_input_is_explained(client: httpx.AsyncClient) -> None:

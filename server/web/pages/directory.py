@@ -8,12 +8,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.content import ContentItem
 from models.facets import count_by, owners_with
 from models.organisations import Organisation
 from models.pagination import Page, paginate
+from models.remote import RemoteActor
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from server.web.forms import page_number
@@ -21,7 +23,7 @@ from server.web.guards import viewer_of
 from server.web.render import render
 
 FILTERS = ("field", "country", "language", "phase")
-KINDS = ("twinnings", "organisations", "updates")
+KINDS = ("twinnings", "organisations", "updates", "remote")
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -34,6 +36,14 @@ async def _updates(request: Request, q: str, number: int) -> Page[ContentItem]:
     if q:
         query = query.filter(search_text__icontains=q.lower())
     return await paginate(query.prefetch_related("twinning", "author", "remote_author"), number)
+
+
+async def _remote_twinnings(q: str, number: int) -> Page[RemoteActor]:
+    """Twinnings (and other groups) of other servers this one knows of."""
+    query = RemoteActor.filter(actor_type="Group")
+    if q:
+        query = query.filter(Q(name__icontains=q) | Q(handle__icontains=q) | Q(domain__icontains=q))
+    return await paginate(query.order_by("name", "id"), number)
 
 
 async def _actors(
@@ -55,8 +65,11 @@ async def directory(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
     filters = _filters(request)
     number = page_number(request)
+    page: Page[Any]
     if kind == "updates":
         page = await _updates(request, q, number)
+    elif kind == "remote":
+        page = await _remote_twinnings(q, number)
     else:
         model = Twinning if kind == "twinnings" else Organisation
         page = await _actors(model, filters, q, number)
@@ -64,6 +77,7 @@ async def directory(request: Request) -> Response:
         "field": await count_by("twinning", "field"),
         "country": await count_by("twinning", "country"),
     }
+    largest = max([1, *counts["field"].values(), *counts["country"].values()])
     return render(
         request,
         "directory.html",
@@ -72,6 +86,7 @@ async def directory(request: Request) -> Response:
         filters=filters,
         page=page,
         counts=counts,
+        largest=largest,
     )
 
 
