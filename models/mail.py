@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 from models.accounts import Account
@@ -16,6 +17,9 @@ from models.twinnings import Membership
 from models.visibility import may_view
 
 MODES = ("off", "each", "daily")
+PERIODS = ("", "week", "month")
+PERIOD_LENGTH = {"week": timedelta(days=7), "month": timedelta(days=30)}
+REMIND_BEFORE = timedelta(hours=24)
 DIGEST_EVERY = timedelta(days=1)
 RETRY_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 50
@@ -29,6 +33,9 @@ class MailPreference(Model):
     account_id: int
     mode = fields.CharField(max_length=8, default="off")
     last_digest_at = fields.DatetimeField(null=True)
+    # The periodic publication of the member's twinnings, by mail: "", "week" or "month".
+    periodic = fields.CharField(max_length=8, default="", db_default=SqlDefault("''"))
+    last_periodic_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "mail_preferences"
@@ -46,7 +53,7 @@ class MailNotice(Model):
         "models.ContentItem", related_name="mail_notices", on_delete=fields.CASCADE
     )
     item_id: int
-    mode = fields.CharField(max_length=8)
+    mode = fields.CharField(max_length=8)  # each, daily, reminder
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
@@ -62,10 +69,47 @@ async def mail_mode(account: Account) -> str:
     return pref.mode if pref else "off"
 
 
-async def set_mail_mode(account: Account, mode: str) -> None:
-    if mode not in MODES:
+async def set_mail_mode(account: Account, mode: str, periodic: str = "") -> None:
+    if mode not in MODES or periodic not in PERIODS:
         raise Invalid("mail", N_("choose one of the offered values"))
-    await MailPreference.update_or_create(account=account, defaults={"mode": mode})
+    await MailPreference.update_or_create(
+        account=account, defaults={"mode": mode, "periodic": periodic}
+    )
+
+
+async def periodic_choice(account: Account) -> str:
+    pref = await MailPreference.get_or_none(account=account)
+    return pref.periodic if pref else ""
+
+
+async def queue_reminders(when: datetime) -> int:
+    """Those going to a meeting that starts within a day hear of it once, if they may still
+    see it."""
+    from models.events import Attendance, EventDetails
+
+    soon = await EventDetails.filter(starts_at__gt=when, starts_at__lte=when + REMIND_BEFORE)
+    queued = 0
+    for details in soon:
+        item = await ContentItem.get(id=details.item_id)
+        going = await Attendance.filter(item=item, state="going").prefetch_related("account")
+        for attendance in going:
+            account: Account = attendance.account  # type: ignore[assignment]
+            reminded = await MailNotice.exists(account=account, item=item, mode="reminder")
+            if reminded or not await may_view(account, item):
+                continue
+            await MailNotice.create(account=account, item=item, mode="reminder")
+            queued += 1
+    return queued
+
+
+async def due_periodic(when: datetime) -> list[MailPreference]:
+    """Members whose weekly or monthly publication is due."""
+    due = []
+    for pref in await MailPreference.filter(periodic__in=("week", "month")):
+        last = pref.last_periodic_at
+        if last is None or last <= when - PERIOD_LENGTH[pref.periodic]:
+            due.append(pref)
+    return due
 
 
 async def discussion_of(item: ContentItem) -> ContentItem | None:
@@ -103,7 +147,12 @@ def _ready() -> dict[str, object]:
 
 
 async def due_single(now: datetime, limit: int = 50) -> list[MailNotice]:
-    rows = await MailNotice.filter(mode="each", **_ready()).order_by("id").limit(limit)
+    """Notices mailed one by one: messages (``each``) and meeting reminders."""
+    rows = (
+        await MailNotice.filter(mode__in=("each", "reminder"), **_ready())
+        .order_by("id")
+        .limit(limit)
+    )
     return [r for r in rows if r.next_attempt_at is None or r.next_attempt_at <= now]
 
 

@@ -11,22 +11,29 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+from babel.dates import format_datetime
 
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
+from models.events import EventDetails
 from models.langmap import pick
 from models.mail import (
+    PERIOD_LENGTH,
     MailNotice,
+    MailPreference,
     discussion_of,
     due_digests,
+    due_periodic,
     due_single,
     mark_failed,
     mark_sent,
     now,
+    queue_reminders,
 )
 from models.remote import RemoteActor
-from models.twinnings import Twinning
+from models.twinnings import Membership, Twinning
+from models.visibility import visible_items
 from server import i18n
 
 log = logging.getLogger(__name__)
@@ -102,19 +109,81 @@ async def _deliver(
     return True
 
 
+async def _reminder(settings: Settings, item: ContentItem, lang: str) -> tuple[str, str]:
+    details = await EventDetails.get(item_id=item.id)
+    twinning = await Twinning.get(id=item.twinning_id or 0)
+    _, title = pick(item.title_map, lang, item.primary_language)
+    start = details.local(details.starts_at)
+    when = format_datetime(start, "full", locale=lang) + f" ({details.timezone})"
+    lines = [when, details.place, details.online_url]
+    url = f"{settings.base_url}/t/{twinning.slug}/updates/{item.id}"
+    subject = i18n.gettext("Reminder: %(title)s", title=title)
+    return subject, "\n".join(line for line in lines if line) + f"\n\n{url}\n"
+
+
+async def _single(settings: Settings, notice: MailNotice, when: datetime) -> bool:
+    account = await Account.get(id=notice.account_id)
+    i18n.set_locale(_language(settings, account))
+    item = await ContentItem.get(id=notice.item_id)
+    if notice.mode == "reminder":
+        subject, body = await _reminder(settings, item, i18n.current_locale())
+    else:
+        twinning_title, title, body = await _entry(settings, item, i18n.current_locale())
+        subject = f"[{twinning_title}] {title}"
+    message = _message(settings, account, subject, body)
+    return await _deliver(settings, [notice], message, when, digest=False)
+
+
+async def _periodic(settings: Settings, pref: MailPreference, when: datetime) -> bool:
+    """The weekly or monthly publication of each of the member's twinnings, in one mail."""
+    account = await Account.get(id=pref.account_id)
+    lang = _language(settings, account)
+    i18n.set_locale(lang)
+    since = when - PERIOD_LENGTH[pref.periodic]
+    ids = await Membership.filter(account=account, state="accepted").values_list(
+        "twinning_id", flat=True
+    )
+    sections = []
+    for twinning in await Twinning.filter(id__in=list(ids)).order_by("slug"):
+        items = (
+            await visible_items(account)
+            .filter(twinning=twinning, created_at__gte=since, in_reply_to_id=None)
+            .order_by("created_at")
+            .limit(50)
+        )
+        if not items:
+            continue
+        _, name = pick(twinning.title_map, lang, twinning.primary_language)
+        lines = [f"== {name}"]
+        for item in items:
+            _, title = pick(item.title_map or item.content_map, lang, item.primary_language)
+            url = f"{settings.base_url}/t/{twinning.slug}/updates/{item.id}"
+            lines.append(f"- {title.splitlines()[0][:120]}\n  {url}")
+        lines.append(f"{settings.base_url}/t/{twinning.slug}/digest?period={pref.periodic}")
+        sections.append("\n".join(lines))
+    await MailPreference.filter(id=pref.id).update(last_periodic_at=when)
+    if not sections:
+        return False
+    subject = i18n.gettext("News of your twinnings")
+    message = _message(settings, account, subject, "\n\n".join(sections))
+    try:
+        await _send(settings, message)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        log.warning("periodic mail to %s failed: %s", account.email, exc)
+        await MailPreference.filter(id=pref.id).update(last_periodic_at=pref.last_periodic_at)
+        return False
+    return True
+
+
 async def send_due(settings: Settings, when: datetime | None = None) -> int:
     """One pass over the notices; the number of mails sent."""
     if not settings.smtp_url:
         return 0
     when = when or now()
+    await queue_reminders(when)
     sent = 0
     for notice in await due_single(when):
-        account = await Account.get(id=notice.account_id)
-        i18n.set_locale(_language(settings, account))
-        item = await ContentItem.get(id=notice.item_id)
-        twinning_title, subject, body = await _entry(settings, item, i18n.current_locale())
-        message = _message(settings, account, f"[{twinning_title}] {subject}", body)
-        sent += await _deliver(settings, [notice], message, when, digest=False)
+        sent += await _single(settings, notice, when)
     for account_id, notices in (await due_digests(when)).items():
         account = await Account.get(id=account_id)
         i18n.set_locale(_language(settings, account))
@@ -130,6 +199,8 @@ async def send_due(settings: Settings, when: datetime | None = None) -> int:
         )
         message = _message(settings, account, title, "\n\n".join(sections))
         sent += await _deliver(settings, notices, message, when, digest=True)
+    for pref in await due_periodic(when):
+        sent += await _periodic(settings, pref, when)
     return sent
 
 

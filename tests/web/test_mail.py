@@ -110,3 +110,52 @@ async def test_the_settings_page_sets_the_mail_choice(
     assert 'value="daily" checked' in (await client.get("/settings")).text
     bad = await post_form(client, "/settings", "/settings", {"action": "mail", "mail": "hourly"})
     assert bad.status_code == 400
+
+
+async def test_meeting_reminders_and_periodic_news(smtp, settings) -> None:  # type: ignore[no-untyped-def]
+    from models.events import EventInput, create_event, set_attendance
+
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"es": "Brest – La Paz"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    tomorrow = now() + timedelta(hours=20)
+    later = now() + timedelta(days=10)
+    soon = await create_event(
+        maelle,
+        twinning,
+        EventInput(
+            {"es": "Comité"},
+            {},
+            tomorrow.strftime("%Y-%m-%dT%H:%M"),
+            (tomorrow + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "UTC",
+            "Casa de la cultura",
+            visibility="partners",
+        ),
+    )
+    far = await create_event(
+        maelle,
+        twinning,
+        EventInput(
+            {"es": "Foro"},
+            {},
+            later.strftime("%Y-%m-%dT%H:%M"),
+            (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        ),
+    )
+    await set_attendance(jorge, soon, "going")
+    await set_attendance(jorge, far, "going")
+    await set_mail_mode(jorge, "off", "week")
+    assert await send_due(config) == 2  # tomorrow's reminder, and this week's news
+    subjects = {m["Subject"]: m for m in inbox.messages}
+    reminder = subjects["Recordatorio: Comité"]
+    assert "Casa de la cultura" in _text(reminder) and f"/t/brest/updates/{soon.id}" in _text(
+        reminder
+    )
+    news = subjects["Novedades de sus hermanamientos"]
+    assert "Comité" in _text(news) and "Foro" in _text(news) and "digest?period=week" in _text(news)
+    assert await send_due(config) == 0  # reminded once; news again in a week
+    assert await send_due(config, now() + timedelta(days=7, minutes=1)) == 0  # nothing new

@@ -18,7 +18,7 @@ from models.accounts import (
 )
 from models.config import LOCALES
 from models.errors import ModelError
-from models.mail import mail_mode, set_mail_mode
+from models.mail import mail_mode, periodic_choice, set_mail_mode
 from server import i18n
 from server.web.calendars import calendar_path
 from server.web.forms import error_text, read_form, text
@@ -121,6 +121,7 @@ async def _settings(
         status,
         error=error,
         mail_mode=await mail_mode(viewer),
+        periodic=await periodic_choice(viewer),
         mail_available=bool(settings.smtp_url),
         calendar=calendar_path(settings.secret_key, viewer),
     )
@@ -134,7 +135,7 @@ async def settings_page(request: Request) -> Response:
     action = text(form, "action")
     try:
         if action == "mail":
-            await set_mail_mode(viewer, text(form, "mail"))
+            await set_mail_mode(viewer, text(form, "mail"), text(form, "periodic"))
             flash(request, i18n.gettext("Your settings were saved."))
         elif action == "password":
             await change_password(
