@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "models.discussions",
     "models.resources",
     "models.mail",
+    "models.pages",
 ]
 
 

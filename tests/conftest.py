@@ -20,6 +20,7 @@ from server.app import create_app
 from tests.databases import fresh_database
 
 TABLES = (
+    "instance_pages",
     "mail_notices",
     "mail_preferences",
     "resource_details",

@@ -6,8 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from models.errors import ModelError
+from models.pages import edit_page, page_text
 from models.twinnings import Twinning
 from models.visibility import visible_items
+from server.web.forms import error_text, langmap, read_form
+from server.web.guards import redirect, require_admin
 from server.web.render import render
 
 
@@ -20,7 +24,23 @@ async def home(request: Request) -> Response:
         .prefetch_related("twinning", "author", "remote_author")
         .limit(8)
     )
-    return render(request, "home.html", twinnings=twinnings, updates=updates)
+    return render(
+        request, "home.html", twinnings=twinnings, updates=updates, method=await page_text("method")
+    )
 
 
-routes = [Route("/", home)]
+async def edit_method(request: Request) -> Response:
+    """The admins' editor of the method text shown on the home page."""
+    admin = require_admin(request)
+    if request.method == "GET":
+        return render(request, "method_form.html", values=await page_text("method"), error=None)
+    form = await read_form(request)
+    try:
+        await edit_page(admin, "method", langmap(form, "method"))
+    except ModelError as exc:
+        values = langmap(form, "method")
+        return render(request, "method_form.html", 400, values=values, error=error_text(exc))
+    return redirect("/#method")
+
+
+routes = [Route("/", home), Route("/method/edit", edit_method, methods=["GET", "POST"])]
