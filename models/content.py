@@ -178,6 +178,32 @@ def item_search_text(title_map: Mapping[str, str], content_map: Mapping[str, str
     return " \n".join([*title_map.values(), *content_map.values()]).lower()
 
 
+@dataclass
+class Titled:
+    """The texts of a meeting or a resource: a title is needed; without a description, the
+    title stands for it (every item has readable content)."""
+
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+
+    def maps(self) -> tuple[dict[str, str], dict[str, str]]:
+        title = build_map("title", self.title, MAX_TITLE)
+        description = build_map("description", self.description, MAX_CONTENT, required=False)
+        return title, description or title
+
+
+async def keep_revision(item: ContentItem) -> None:
+    """The item's texts as they are, before a change (Mastodon apps show the history)."""
+    await ItemRevision.create(
+        item=item,
+        title_map=item.title_map,
+        content_map=item.content_map,
+        spoiler_text=item.spoiler_text,
+        sensitive=item.sensitive,
+        created_at=item.updated_at or item.created_at,
+    )
+
+
 async def post_reply(
     author: Account,
     root: ContentItem,
@@ -238,14 +264,7 @@ async def edit_update(
         raise NotAllowed("update", N_("only its author or a moderator may edit it"))
     title_map, content_map = _texts(title, content)
     extra = warning.fields() if warning is not None else {}
-    await ItemRevision.create(
-        item=item,
-        title_map=item.title_map,
-        content_map=item.content_map,
-        spoiler_text=item.spoiler_text,
-        sensitive=item.sensitive,
-        created_at=item.updated_at or item.created_at,
-    )
+    await keep_revision(item)
     for key, value in extra.items():
         setattr(item, key, value)
     item.title_map, item.content_map = title_map, content_map

@@ -16,9 +16,8 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.content import ContentItem, post_update
+from models.content import ContentItem, Titled, post_update
 from models.errors import N_, Invalid, NotAllowed
-from models.langmap import build_map
 from models.twinnings import Twinning
 from models.visibility import may_view, visible_items
 
@@ -133,20 +132,12 @@ def check_link(url: str) -> str:
 
 
 async def create_event(author: Account, twinning: Twinning, data: EventInput) -> ContentItem:
-    """Checked whole before anything is written; then the item and its details together. A
-    meeting needs a title; without a description its title stands for it."""
-    title = build_map("title", data.title, 200)
-    description = build_map("description", data.description, 20_000, required=False)
+    """Checked whole before anything is written; then the item and its details together."""
+    title, content = Titled(data.title, data.description).maps()
     details = data.details()
     async with in_transaction():
         item = await post_update(
-            author,
-            twinning,
-            data.visibility,
-            description or title,
-            title,
-            data.language,
-            kind="event",
+            author, twinning, data.visibility, content, title, data.language, kind="event"
         )
         await EventDetails.create(item=item, **details)
     return item

@@ -17,11 +17,10 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account
 from models.config import LOCALES
-from models.content import ContentItem, post_update
+from models.content import ContentItem, Titled, post_update
 from models.errors import N_, Invalid
 from models.events import check_link
 from models.facets import owners_with, set_facets
-from models.langmap import build_map
 from models.media import attach, store_media
 from models.twinnings import Twinning
 from models.visibility import visible_items
@@ -109,8 +108,7 @@ async def add_resource(
 ) -> ContentItem:
     """Everything is checked (the file by its content) before the item is written. A document
     needs a file or a link; a link needs its address."""
-    title = build_map("title", data.title, 200)
-    description = build_map("description", data.description, 20_000, required=False)
+    title, content_map = Titled(data.title, data.description).maps()
     details = data.details()
     if content is None and not details["url"]:
         raise Invalid("file", N_("give a file or a web address"))
@@ -119,13 +117,7 @@ async def add_resource(
         media = await store_media(author, data_dir, content, file_description, office=True)
     async with in_transaction():
         item = await post_update(
-            author,
-            twinning,
-            data.visibility,
-            description or title,
-            title,
-            data.language,
-            kind="resource",
+            author, twinning, data.visibility, content_map, title, data.language, kind="resource"
         )
         await ResourceDetails.create(item=item, **details)
         await set_facets("resource", item.id, {"field": details["fields_of_action"]})

@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 
 from models.accounts import Account
 from models.config import LOCALES
-from models.content import MAX_CONTENT, MAX_TITLE, ContentItem, ItemRevision, item_search_text
+from models.content import (
+    MAX_CONTENT,
+    MAX_TITLE,
+    ContentItem,
+    item_search_text,
+    keep_revision,
+)
 from models.errors import N_, Invalid, NotAllowed
 from models.twinnings import Membership
 from models.visibility import may_view
@@ -50,14 +56,7 @@ def _check(lang: str, content: str, title: str) -> tuple[str, str]:
 
 
 async def _store(item: ContentItem, lang: str, content: str, title: str, machine: bool) -> None:
-    await ItemRevision.create(
-        item=item,
-        title_map=item.title_map,
-        content_map=item.content_map,
-        spoiler_text=item.spoiler_text,
-        sensitive=item.sensitive,
-        created_at=item.updated_at or item.created_at,
-    )
+    await keep_revision(item)
     item.content_map = {**item.content_map, lang: content}
     if item.title_map:
         item.title_map = {**item.title_map, lang: title or next(iter(item.title_map.values()))}

@@ -8,15 +8,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation import publish
-from models.content import ContentItem
 from models.discussions import start_discussion
 from models.errors import ModelError
-from models.pagination import Page
 from models.twinnings import Twinning
 from server.activitypub import federation_of
-from server.web.forms import error_text, langmap, read_form, text
+from server.web.forms import langmap, read_form, text
 from server.web.guards import get_or_404, redirect, require_viewer
-from server.web.pages.twinnings import twinning_page
+from server.web.pages.twinnings import refused_form
 
 
 async def start(request: Request) -> Response:
@@ -30,8 +28,7 @@ async def start(request: Request) -> Response:
         )
     except ModelError as exc:
         values = {"subject": title, "message": content, "discussion_open": "1"}
-        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
-        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+        return await refused_form(request, twinning, exc, values)
     await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 

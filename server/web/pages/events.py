@@ -23,14 +23,13 @@ from models.errors import ModelError
 from models.events import EventDetails, EventInput, create_event, set_attendance, upcoming
 from models.langmap import pick
 from models.markup import to_html
-from models.pagination import Page
 from models.twinnings import Twinning
 from server import i18n
 from server.activitypub import federation_of
 from server.web.calendars import calendar_key
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import get_or_404, int_param, redirect, require_viewer
-from server.web.pages.twinnings import twinning_page
+from server.web.pages.twinnings import refused_form
 
 MAX_EVENTS = 200
 
@@ -61,8 +60,7 @@ async def schedule(request: Request) -> Response:
         }
         values |= {"online_url": text(form, "online_url"), "event_open": "1"}
         values |= {"event_title": data.title, "event_description": data.description}
-        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
-        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+        return await refused_form(request, twinning, exc, values)
     await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 

@@ -9,15 +9,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation import publish
-from models.content import ContentItem
 from models.errors import ModelError
-from models.pagination import Page, paginate
+from models.pagination import paginate
 from models.resources import RESOURCE_KINDS, ResourceInput, add_resource, resources
 from models.twinnings import Twinning
 from server.activitypub import federation_of
-from server.web.forms import error_text, langmap, page_number, read_form, text, texts
+from server.web.forms import langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
-from server.web.pages.twinnings import twinning_page
+from server.web.pages.twinnings import refused_form
 from server.web.render import render
 
 FIELDS = ("url", "authors", "year", "publisher", "language", "licence", "folder")
@@ -49,8 +48,7 @@ async def add(request: Request) -> Response:
         values: dict[str, object] = {name: text(form, name) for name in FIELDS}
         values |= {"resource_open": "1", "resource_kind": data.resource_kind}
         values |= {"resource_title": data.title, "resource_description": data.description}
-        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
-        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+        return await refused_form(request, twinning, exc, values)
     await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 

@@ -167,6 +167,15 @@ async def twinning_page(
     )
 
 
+async def refused_form(
+    request: Request, twinning: Twinning, exc: ModelError, values: Mapping[str, object]
+) -> Response:
+    """One of the twinning page's forms (update, discussion, meeting, resource) was refused:
+    the page again, with the form's values and the reason."""
+    empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
+    return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+
+
 async def show_twinning(request: Request) -> Response:
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
     if wants_actor(request):

@@ -30,7 +30,6 @@ from models.discussions import mark_read
 from models.errors import ModelError, NotAllowed
 from models.events import Attendance, EventDetails, attendance_counts
 from models.media import MediaFile
-from models.pagination import Page
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
@@ -42,7 +41,7 @@ from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
-from server.web.pages.twinnings import twinning_page
+from server.web.pages.twinnings import refused_form
 from server.web.render import render
 
 MAX_REPLIES = 200
@@ -182,8 +181,7 @@ async def post(request: Request) -> Response:
             "title": langmap(form, "title"),
             "visibility": text(form, "visibility"),
         }
-        empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
-        return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
+        return await refused_form(request, twinning, exc, values)
     await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
