@@ -170,7 +170,8 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
         inboxes = sorted(set(inboxes) | {r.inbox for r in repliers})
     media = await MediaFile.filter(item_id=reply.id).order_by("id")
     uris = [r.uri for r in repliers]
-    obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media)
+    parent = await ContentItem.get_or_none(id=reply.parent_id) if reply.parent_id else None
+    obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media, parent)
     await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
 
 

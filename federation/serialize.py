@@ -224,13 +224,18 @@ def reply_to_object(
     members: list[str],
     repliers: list[str],
     media: Sequence[MediaFile] = (),
+    parent: ContentItem | None = None,
 ) -> dict[str, Any]:
     """A reply is a Note in its update's thread, addressed like the update, plus the people
-    of other servers who took part in the thread."""
+    of other servers who took part in the thread; ``inReplyTo`` names the answer it answers
+    (``parent``), else the thread's first item, which ``context`` always names."""
     obj = update_to_object(settings, twinning, reply, author, members, media)
     uri = reply_uri(settings, twinning, root, reply)
     thread = root.uri or item_uri(settings, twinning, root)
-    obj.update({"id": uri, "url": uri, "inReplyTo": thread, "context": thread})
+    answered = thread
+    if parent is not None:
+        answered = parent.uri or reply_uri(settings, twinning, root, parent)
+    obj.update({"id": uri, "url": uri, "inReplyTo": answered, "context": thread})
     if reply.visibility == "public":
         obj["cc"] = [*obj["cc"], *repliers]
     return obj

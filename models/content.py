@@ -50,6 +50,12 @@ class ContentItem(Model):
         "models.ContentItem", related_name="replies", null=True, on_delete=fields.CASCADE
     )
     in_reply_to_id: int | None
+    # Threads are stored flat under their root (one audience); ``parent`` is the answer an
+    # answer answers, for nested display and ``inReplyTo`` on the wire.
+    parent: fields.ForeignKeyNullableRelation[ContentItem] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    parent_id: int | None
     # "markdown" for what people type here, "html" (sanitised on the way in) for remote posts.
     content_format = fields.CharField(max_length=10, default="markdown", db_default="markdown")
     visibility = fields.CharField(max_length=10)
@@ -209,17 +215,21 @@ async def post_reply(
     root: ContentItem,
     content: Mapping[str, str],
     warning: ContentWarning | None = None,
+    parent: ContentItem | None = None,
 ) -> ContentItem:
-    """Anyone who may read an update may answer it; the answer reaches exactly the update's
-    audience (the visibility rule copies it)."""
+    """Anyone who may read an update may answer it, or answer an answer in its thread
+    (``parent``); the answer reaches exactly the update's audience (the rule copies it)."""
     from models.visibility import may_view, store_audience
 
     if not author.is_active or not await may_view(author, root):
         raise NotAllowed("update", N_("only members may post updates"))
+    if parent is not None and parent.in_reply_to_id != root.id:
+        raise Invalid("parent", N_("no such message in this thread"))
     content_map = build_map("content", content, MAX_CONTENT)
     item = ContentItem(
         kind="reply",
         in_reply_to=root,
+        parent=parent,
         author=author,
         visibility=root.visibility,
         content_map=content_map,

@@ -93,10 +93,11 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     if obj is None or not isinstance(obj.get("id"), str):
         return
     root = await local_item(fed.settings, object_uri(obj.get("inReplyTo")))
-    if root is not None and root.in_reply_to_id is not None:  # threads are kept flat
-        root = await ContentItem.get(id=root.in_reply_to_id)
+    parent = None
+    if root is not None and root.in_reply_to_id is not None:  # stored flat, shown nested
+        parent, root = root, await ContentItem.get(id=root.in_reply_to_id)
     if root is not None:
-        await _store_reply(fed, root, obj, activity)
+        await _store_reply(fed, root, obj, activity, parent)
         return
     addresses = _addresses(obj, activity)
     twinning = await _target_twinning(fed, addresses)
@@ -123,7 +124,11 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
 
 
 async def _store_reply(
-    fed: Federation, root: ContentItem, obj: dict[str, Any], activity: dict[str, Any]
+    fed: Federation,
+    root: ContentItem,
+    obj: dict[str, Any],
+    activity: dict[str, Any],
+    parent: ContentItem | None = None,
 ) -> None:
     """A reply to one of our updates, kept only if its author may see that update; it then
     reaches exactly the update's audience."""
@@ -141,6 +146,7 @@ async def _store_reply(
         visibility=root.visibility,
         kind="reply",
         in_reply_to=root,
+        parent=parent,
         remote_author=actor,
     )
     if reply is not None and root.author_id is not None:

@@ -93,7 +93,8 @@ async def compose(
         root = await thread_root(reply_to)
         if not await may_view(author, root):
             raise NotAllowed("in_reply_to_id", N_("only members may post updates"))
-        return await post_reply(author, root, {lang: text}, warning), mentions
+        parent = reply_to if reply_to.id != root.id else None
+        return await post_reply(author, root, {lang: text}, warning, parent), mentions
     twinning = await _member_twinning(author, mentions.twinnings)
     content = without_mention(settings, text, twinning)
     item = await post_update(

@@ -220,6 +220,11 @@ async def author_of(item: ContentItem) -> Actor:
     return await RemoteActor.get(id=item.remote_twinning_id)
 
 
+def answered(item: ContentItem) -> int | None:
+    """The item an answer answers: the answer it is nested under, else its thread's root."""
+    return item.parent_id or item.in_reply_to_id
+
+
 def _author_key(item: ContentItem) -> str:
     if item.author_id is not None:
         return f"p{item.author_id}"
@@ -323,7 +328,7 @@ async def _facts(view: Viewing, items: list[ContentItem]) -> Facts:
     media: dict[int, list[MediaFile]] = {}
     for m in await MediaFile.filter(item_id__in=ids).order_by("id"):
         media.setdefault(m.item_id or 0, []).append(m)
-    parent_ids = {i.in_reply_to_id for i in items if i.in_reply_to_id is not None}
+    parent_ids = {answered(i) for i in items if answered(i) is not None}
     parents = {p.id: p for p in await ContentItem.filter(id__in=list(parent_ids))}
     return Facts(
         replies=await _counts(ContentItem, "in_reply_to_id", ids),
@@ -340,7 +345,7 @@ async def _facts(view: Viewing, items: list[ContentItem]) -> Facts:
 async def _draw_status(view: Viewing, item: ContentItem, facts: Facts) -> dict[str, Any]:
     uri, url = await item_addresses(view, item)
     lang, html = item_html(item, view.language)
-    reply_to = facts.parents.get(item.in_reply_to_id or 0)
+    reply_to = facts.parents.get(answered(item) or 0)
     return {
         "id": str(item.id),
         "uri": uri,

@@ -79,7 +79,7 @@ async def _peers() -> list[str]:
 
 def _description(call: Call) -> str:
     return (
-        f"{call.settings.instance_name}: a Jumelage server for NGO twinnings "
+        f"{call.settings.instance_name}: a server for NGO twinnings "
         "(local governance, education and culture, health, social inclusion)."
     )
 

@@ -33,6 +33,7 @@ from server.api.entities import (
     Actor,
     Viewing,
     account_entity,
+    answered,
     iso,
     item_html,
     status_entity,
@@ -194,23 +195,35 @@ async def context(call: Call) -> Any:
     item = await visible_status(call)
     view = viewing(call)
     ancestors: list[ContentItem] = []
-    parent_id = item.in_reply_to_id
-    while parent_id is not None:
+    parent_id = answered(item)
+    while parent_id is not None and len(ancestors) < 100:
         parent = await ContentItem.get(id=parent_id)
         if not await may_view(call.account, parent):
             break
         ancestors.insert(0, parent)
-        parent_id = parent.in_reply_to_id
-    descendants = (
+        parent_id = answered(parent)
+    thread = (
         await visible_items(call.account)
-        .filter(in_reply_to_id=item.id)
+        .filter(in_reply_to_id=item.in_reply_to_id or item.id)
         .order_by("created_at", "id")
         .limit(200)
     )
+    descendants = thread if item.in_reply_to_id is None else _under(item, thread)
     return {
         "ancestors": [await status_entity(view, a) for a in ancestors],
         "descendants": [await status_entity(view, d) for d in descendants],
     }
+
+
+def _under(item: ContentItem, thread: list[ContentItem]) -> list[ContentItem]:
+    """The answers nested (at any depth) under ``item``, in their order."""
+    below = {item.id}
+    found = []
+    for answer in thread:  # in time order, so a parent comes before its answers
+        if answer.parent_id in below:
+            below.add(answer.id)
+            found.append(answer)
+    return found
 
 
 @endpoint("write:favourites")

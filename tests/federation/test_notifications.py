@@ -268,3 +268,30 @@ async def test_search_resolves_remote_actors_by_address(
     assert (await client.get("/api/v2/search", params=unknown, headers=auth)).json()[
         "accounts"
     ] == []
+
+
+async def test_a_mastodon_answer_to_an_answer_nests_under_it(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    from models.content import post_reply
+
+    maelle = await make_account("maelle")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    update = await post_update(maelle, twinning, "public", {"fr": "Bonjour"})
+    answer = await post_reply(maelle, update, {"fr": "Première réponse"})
+    target = f"{BASE}/t/brest/updates/{update.id}/replies/{answer.id}"
+    note = {
+        "id": f"{peer.base}/notes/n1",
+        "type": "Note",
+        "attributedTo": peer.actor("ana"),
+        "inReplyTo": target,
+        "content": "<p>Respuesta a la respuesta</p>",
+        "to": [PUBLIC],
+    }
+    create = {"type": "Create", "id": f"{peer.base}/c/n1", "actor": peer.actor("ana")}
+    await _send(client, peer, "ana", {**create, "object": note, "to": [PUBLIC]})
+    await drain(fed)
+    stored = await ContentItem.get(uri=note["id"])
+    assert stored.in_reply_to_id == update.id and stored.parent_id == answer.id
+    page = (await client.get(f"/t/brest/updates/{update.id}")).text
+    assert f'depth-1" id="reply-{stored.id}"' in page

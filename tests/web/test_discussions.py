@@ -73,3 +73,48 @@ async def test_threads_federate_as_pages_with_a_context(client: httpx.AsyncClien
     ).json()
     assert root["type"] == "Page" and root["name"] == "Outils numériques"
     assert root["context"] == root["id"] == reply["context"] == reply["inReplyTo"]
+
+
+async def test_answers_nest_under_the_answer_they_answer(client: httpx.AsyncClient) -> None:
+    from models.oauth import issue_token, register_app
+
+    maelle = await make_account("maelle")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    thread = await start_discussion(
+        maelle, twinning, "public", {"fr": "Outils"}, {"fr": "Lesquels ?"}
+    )
+    first = await post_reply(maelle, thread, {"fr": "Un wiki"})
+    await log_in(client, "maelle")
+    page = f"/t/brest/updates/{thread.id}"
+    form = (await client.get(f"{page}?parent={first.id}")).text
+    assert f'name="parent" value="{first.id}"' in form
+    answered = await post_form(
+        client,
+        f"{page}?parent={first.id}",
+        f"{page}/replies",
+        {"reply_fr": "Plutôt un pad", "parent": str(first.id)},
+    )
+    assert answered.status_code == 303
+    nested = await ContentItem.filter(kind="reply").order_by("-id").first()
+    assert (
+        nested is not None and nested.parent_id == first.id and nested.in_reply_to_id == thread.id
+    )
+    shown = (await client.get(page)).text
+    assert f'class="update reply depth-1" id="reply-{nested.id}"' in shown
+    ap = {"Accept": "application/activity+json"}
+    wire = (await client.get(f"{page}/replies/{nested.id}", headers=ap)).json()
+    assert wire["inReplyTo"].endswith(f"/replies/{first.id}") and wire["context"].endswith(page)
+    app, _ = await register_app("t", "urn:ietf:wg:oauth:2.0:oob", "read write", "")
+    _, token, _ = await issue_token(app, maelle, "read write")
+    auth = {"Authorization": f"Bearer {token}"}
+    status = (await client.get(f"/api/v1/statuses/{nested.id}", headers=auth)).json()
+    assert status["in_reply_to_id"] == str(first.id)
+    context = (await client.get(f"/api/v1/statuses/{first.id}/context", headers=auth)).json()
+    assert [s["id"] for s in context["ancestors"]] == [str(thread.id)]
+    assert [s["id"] for s in context["descendants"]] == [str(nested.id)]
+    deeper = await client.post(
+        "/api/v1/statuses",
+        data={"status": "Et un tableur", "in_reply_to_id": str(nested.id)},
+        headers=auth,
+    )
+    assert deeper.json()["in_reply_to_id"] == str(nested.id)

@@ -121,6 +121,7 @@ async def reply_page(request: Request) -> Response:
             members,
             [r.uri for r in repliers] if root.visibility == "public" else [],
             await MediaFile.filter(item_id=reply.id).order_by("id"),
+            await ContentItem.get_or_none(id=reply.parent_id) if reply.parent_id else None,
         )
     )
 
@@ -151,8 +152,12 @@ async def reply(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     form = await read_form(request)
+    raw_parent = text(form, "parent")
+    parent = None
+    if raw_parent.isdigit():
+        parent = await ContentItem.get_or_none(id=int(raw_parent), in_reply_to_id=item.id)
     try:
-        answer = await post_reply(viewer, item, langmap(form, "reply"))
+        answer = await post_reply(viewer, item, langmap(form, "reply"), parent=parent)
     except ModelError as exc:
         if isinstance(exc, NotAllowed):
             raise
@@ -202,6 +207,7 @@ async def show(request: Request) -> Response:
     if item.kind == "discussion" and viewer is not None:
         await mark_read(viewer, item)
     quoted = await _quoted(request, item, replies)
+    answering = request.query_params.get("parent", "")
     event = await EventDetails.get_or_none(item_id=item.id) if item.kind == "event" else None
     mine = await Attendance.get_or_none(item=item, account=viewer) if event and viewer else None
     return render(
@@ -209,7 +215,8 @@ async def show(request: Request) -> Response:
         "update.html",
         twinning=twinning,
         item=item,
-        replies=replies,
+        replies=nested(replies),
+        answering=answering if any(str(r.id) == answering for r in replies) else "",
         likes=await Like.filter(item=item).count(),
         can_edit=await may_edit(viewer, item),
         event=event,
@@ -221,6 +228,28 @@ async def show(request: Request) -> Response:
         can_translate=await may_translate(viewer, item),
         machine_service=bool(request.app.state.settings.translate_url),
     )
+
+
+MAX_DEPTH = 4
+
+
+def nested(replies: list[ContentItem]) -> list[tuple[ContentItem, int]]:
+    """The thread in reading order with each answer's depth (answers to answers under them,
+    at most ``MAX_DEPTH`` deep; an answer whose parent is hidden stands at the top)."""
+    shown = {r.id for r in replies}
+    children: dict[int | None, list[ContentItem]] = {}
+    for r in replies:
+        parent = r.parent_id if r.parent_id in shown else None
+        children.setdefault(parent, []).append(r)
+    ordered: list[tuple[ContentItem, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for child in children.get(parent, []):
+            ordered.append((child, min(depth, MAX_DEPTH)))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
 
 
 async def _quoted(request: Request, item: ContentItem, replies: list[ContentItem]) -> dict:
