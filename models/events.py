@@ -143,8 +143,9 @@ async def create_event(author: Account, twinning: Twinning, data: EventInput) ->
     return item
 
 
-async def edit_event_details(item: ContentItem, data: EventInput) -> None:
-    await EventDetails.filter(item_id=item.id).update(**data.details())
+async def save_event_details(item: ContentItem, details: dict[str, Any]) -> None:
+    """Checked details (``EventInput.details``) replace the old ones."""
+    await EventDetails.filter(item_id=item.id).update(**details)
 
 
 async def set_attendance(account: Account, item: ContentItem, state: str) -> None:

@@ -126,6 +126,12 @@ async def add_resource(
     return item
 
 
+async def save_resource_details(item: ContentItem, details: dict[str, Any]) -> None:
+    """Checked facts (``ResourceInput.details``) replace the old ones, filters included."""
+    await ResourceDetails.filter(item_id=item.id).update(**details)
+    await set_facets("resource", item.id, {"field": details["fields_of_action"]})
+
+
 def resources(
     viewer: Account | None,
     kind: str = "",

@@ -135,3 +135,50 @@ async def test_calendars_and_partner_only_meetings(client: httpx.AsyncClient, se
     assert obj["type"] == "Event" and obj["timezone"] == "America/La_Paz"
     assert obj["startTime"].startswith(f"{NEXT_YEAR}-03-01T22:00")
     assert obj["location"]["name"] == "Plaza Murillo"
+
+
+async def test_a_meeting_is_moved_and_a_bad_move_refused(client: httpx.AsyncClient) -> None:
+    maelle = await make_account("maelle")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    item = await create_event(
+        maelle,
+        twinning,
+        EventInput(
+            {"fr": "Comité"},
+            {},
+            f"{NEXT_YEAR}-04-01T10:00",
+            f"{NEXT_YEAR}-04-01T12:00",
+            "Europe/Paris",
+            "Mairie",
+        ),
+    )
+    await log_in(client, "maelle")
+    edit = f"/t/brest/updates/{item.id}/edit"
+    form = (await client.get(edit)).text
+    assert f'value="{NEXT_YEAR}-04-01T10:00"' in form and 'value="Europe/Paris"' in form
+    base = {"title_fr": "Comité", "content_fr": "Comité", "timezone": "Europe/Paris"}
+    moved = await post_form(
+        client,
+        edit,
+        edit,
+        {
+            **base,
+            "starts": f"{NEXT_YEAR}-04-02T14:00",
+            "ends": f"{NEXT_YEAR}-04-02T16:00",
+            "place": "Maison des associations",
+        },
+    )
+    assert moved.status_code == 303
+    details = await EventDetails.get(item=item)
+    assert details.starts_at == datetime(NEXT_YEAR, 4, 2, 12, 0, tzinfo=UTC)
+    assert details.place == "Maison des associations"
+    bad = await post_form(
+        client,
+        edit,
+        edit,
+        {**base, "starts": f"{NEXT_YEAR}-04-02T14:00", "ends": f"{NEXT_YEAR}-04-02T13:00"},
+    )
+    assert bad.status_code == 400 and "end must come after" in bad.text
+    assert (await EventDetails.get(item=item)).ends_at == datetime(
+        NEXT_YEAR, 4, 2, 14, 0, tzinfo=UTC
+    )

@@ -111,3 +111,24 @@ async def test_bad_files_are_refused_and_leave_nothing(client: httpx.AsyncClient
     assert bad_year.status_code == 400 and "year" in bad_year.text
     assert not await ContentItem.exists() and not await ResourceDetails.exists()
     assert not await MediaFile.exists()
+
+
+async def test_a_resources_facts_are_edited(client: httpx.AsyncClient) -> None:
+    maelle = await make_account("maelle")
+    await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await log_in(client, "maelle")
+    added = await _add(client, ("guide.pdf", PDF, "application/pdf"), year="2024")
+    edit = added.headers["location"] + "/edit"
+    assert 'value="2024"' in (await client.get(edit)).text
+    from tests.conftest import post_form
+
+    base = {"title_fr": "Guide", "content_fr": "Le guide", "resource_kind": "method"}
+    base |= {"licence": "CC-BY-4.0", "resource_fields": "health"}
+    saved = await post_form(client, edit, edit, {**base, "year": "2025", "authors": "Jorge"})
+    assert saved.status_code == 303
+    details = await ResourceDetails.get()
+    assert (details.year, details.authors, details.resource_kind) == (2025, "Jorge", "method")
+    assert details.fields_of_action == ["health"] and details.licence == "CC-BY-4.0"
+    assert "Guide" in (await client.get("/resources?field=health")).text
+    refused = await post_form(client, edit, edit, {**base, "year": "next year"})
+    assert refused.status_code == 400 and (await ResourceDetails.get()).year == 2025

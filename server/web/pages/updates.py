@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,18 +29,24 @@ from models.content import (
 )
 from models.discussions import mark_read
 from models.errors import ModelError, NotAllowed
-from models.events import Attendance, EventDetails, attendance_counts
+from models.events import (
+    Attendance,
+    EventDetails,
+    EventInput,
+    attendance_counts,
+    save_event_details,
+)
 from models.media import MediaFile
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
-from models.resources import ResourceDetails
+from models.resources import ResourceDetails, ResourceInput, save_resource_details
 from models.translations import may_translate
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, may_view, visible_items
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
-from server.web.forms import error_text, langmap, read_form, text
+from server.web.forms import error_text, langmap, read_form, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import refused_form
 from server.web.render import render
@@ -281,28 +288,77 @@ async def edit(request: Request) -> Response:
     if request.method == "GET":
         if not await may_edit(viewer, item):
             raise HTTPException(404)
-        values = {"content": item.content_map, "title": item.title_map}
+        values: dict[str, object] = {"content": item.content_map, "title": item.title_map}
+        values |= await current_details(item)
         return render(
             request, "update_form.html", twinning=twinning, item=item, form=values, error=None
         )
     form = await read_form(request)
     try:
+        details = details_from(item, form)  # checked before anything changes
         await edit_update(
             viewer, item, langmap(form, "content"), langmap(form, "title"), text(form, "language")
         )
+        await save_details(item, details)
     except ModelError as exc:
-        values = {"content": langmap(form, "content"), "title": langmap(form, "title")}
+        refused: dict[str, object] = {name: text(form, name) for name in DETAIL_FIELDS}
+        refused |= {"content": langmap(form, "content"), "title": langmap(form, "title")}
         return render(
             request,
             "update_form.html",
             exc.status,
             twinning=twinning,
             item=item,
-            form=values,
+            form=refused,
             error=error_text(exc),
         )
     await publish.update_edited(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
+
+
+EVENT_FIELDS = ("starts", "ends", "timezone", "place", "online_url")
+RESOURCE_FIELDS = (
+    "resource_kind", "url", "authors", "year", "publisher", "language", "licence", "folder",
+)  # fmt: skip
+DETAIL_FIELDS = EVENT_FIELDS + RESOURCE_FIELDS
+
+
+def details_from(item: ContentItem, form: FormData) -> dict[str, object]:
+    """The edited time and place of a meeting, or facts of a resource, checked."""
+    if item.kind == "event":
+        return EventInput({}, {}, **{n: text(form, n) for n in EVENT_FIELDS}).details()
+    if item.kind == "resource":
+        values = {n: text(form, n) for n in RESOURCE_FIELDS}
+        data = ResourceInput({}, {}, fields_of_action=texts(form, "resource_fields"), **values)
+        return data.details()
+    return {}
+
+
+async def save_details(item: ContentItem, details: dict[str, object]) -> None:
+    if item.kind == "event" and details:
+        await save_event_details(item, details)
+    elif item.kind == "resource" and details:
+        await save_resource_details(item, details)
+
+
+async def current_details(item: ContentItem) -> dict[str, object]:
+    """A meeting's or resource's facts as its edit form shows them."""
+    event = await EventDetails.get_or_none(item_id=item.id) if item.kind == "event" else None
+    if event is not None:
+        start, end = event.local(event.starts_at), event.local(event.ends_at)
+        return {
+            "starts": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends": end.strftime("%Y-%m-%dT%H:%M"),
+            "timezone": event.timezone,
+            "place": event.place,
+            "online_url": event.online_url,
+        }
+    resource = await ResourceDetails.get_or_none(item_id=item.id)
+    if resource is None:
+        return {}
+    values: dict[str, object] = {n: getattr(resource, n) or "" for n in RESOURCE_FIELDS}
+    values["resource_fields"] = resource.fields_of_action
+    return values
 
 
 async def delete(request: Request) -> Response:
