@@ -19,6 +19,7 @@ from federation.actors import person_uri, twinning_uri
 from federation.context import Federation
 from federation.delivery import enqueue
 from federation.local import uri_of
+from federation.mentions import mention_tags, remote_mentions
 from federation.serialize import (
     activity,
     addressing,
@@ -95,8 +96,34 @@ async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
     obj = update_to_object(fed.settings, twinning, item, author, members, media, event, resource)
+    mentioned = await _mention(fed, item, obj)
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
+    await _to_mentioned(fed, author, kind, obj, mentioned)
+
+
+async def _mention(fed: Federation, item: ContentItem, obj: dict[str, Any]) -> list[RemoteActor]:
+    """Tags the people of other servers a public item names, and adds them to its audience."""
+    if item.visibility != "public":
+        return []
+    mentioned = await remote_mentions(fed, item.content_map.values())
+    if mentioned:
+        obj["tag"] = [*obj.get("tag", []), *mention_tags(mentioned)]
+        obj["cc"] = [*obj["cc"], *(a.uri for a in mentioned if a.uri not in obj["cc"])]
+    return mentioned
+
+
+async def _to_mentioned(
+    fed: Federation, author: Account, kind: str, obj: dict[str, Any], mentioned: list[RemoteActor]
+) -> None:
+    """The author's own activity to each person named, which is what Mastodon notifies."""
+    if not mentioned:
+        return
+    actor = person_actor(fed.settings, author)
+    own = activity(
+        kind, f"{obj['id']}#{kind.lower()}-{uuid.uuid4().hex}", actor, obj, obj["to"], obj["cc"]
+    )
+    await _send(fed, author, own, [a.inbox for a in mentioned])
 
 
 async def update_posted(fed: Federation, item: ContentItem) -> None:
@@ -172,6 +199,8 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
     uris = [r.uri for r in repliers]
     parent = await ContentItem.get_or_none(id=reply.parent_id) if reply.parent_id else None
     obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media, parent)
+    mentioned = await _mention(fed, reply, obj)
+    inboxes = sorted(set(inboxes) | {a.inbox for a in mentioned})
     await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
 
 

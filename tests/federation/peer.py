@@ -102,6 +102,12 @@ def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            if self.path.startswith("/.well-known/webfinger"):
+                name = self.path.split("acct%3A", 1)[-1].split("%40", 1)[0]
+                jrd = {"links": [{"rel": "self", "type": "application/activity+json",
+                                  "href": peer.actor(name)}]}  # fmt: skip
+                self._answer(200, json.dumps(jrd).encode())
+                return
             self._answer(200, json.dumps(peer.actor_document(peer.base + self.path)).encode())
 
         def do_POST(self) -> None:

@@ -295,3 +295,24 @@ async def test_a_mastodon_answer_to_an_answer_nests_under_it(
     assert stored.in_reply_to_id == update.id and stored.parent_id == answer.id
     page = (await client.get(f"/t/brest/updates/{update.id}")).text
     assert f'depth-1" id="reply-{stored.id}"' in page
+
+
+async def test_our_mentions_of_remote_people_reach_them_in_public_posts_only(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    from federation.publish import update_posted
+
+    maelle = await make_account("maelle")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    host = peer.base.removeprefix("http://")
+    public = await post_update(maelle, twinning, "public", {"fr": f"Merci @ana@{host} !"})
+    secret = await post_update(maelle, twinning, "partners", {"fr": f"Budget, @ana@{host}"})
+    await update_posted(fed, public)
+    await update_posted(fed, secret)
+    await drain(fed)
+    to_ana = [r.activity for r in peer.received if r.path == "/users/ana/inbox"]
+    assert [a["type"] for a in to_ana] == ["Create"]
+    note = to_ana[0]["object"]
+    assert note["id"].endswith(f"/updates/{public.id}") and peer.actor("ana") in note["cc"]
+    assert {"type": "Mention", "href": peer.actor("ana"), "name": "@ana@127.0.0.1"} in note["tag"]
+    assert all("Budget" not in r.body.decode() for r in peer.received)
