@@ -1,7 +1,7 @@
 """Collections of our actors: outbox, followers, following, members. Outboxes list public
-items only (the visibility rule's query for an anonymous viewer); follower and member
-collections give their size and keep their items to themselves, as Mastodon's hidden
-networks do."""
+items only (the visibility rule's query for an anonymous viewer); follower collections give
+their size and keep their items to themselves, as Mastodon's hidden networks do; a members
+collection shows its items to members alone."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from models.config import Settings
 from models.content import ContentItem
 from models.follows import Follow
 from models.pagination import paginate
+from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
 from models.visibility import visible_items
 
@@ -99,6 +100,21 @@ async def following(target: LocalTarget) -> dict[str, Any]:
     return _collection(f"{target.uri}/following", 0)
 
 
-async def members(target: LocalTarget) -> dict[str, Any]:
-    total = await Membership.filter(twinning_id=target.actor_id, state="accepted").count()
-    return _collection(f"{target.uri}/members", total)
+MAX_MEMBERS_LISTED = 1000
+
+
+async def members(settings: Settings, target: LocalTarget, signer: str | None) -> dict[str, Any]:
+    """Everyone sees how many members a twinning has; its members (a signed fetch by one of
+    them) see who they are, here and on other servers."""
+    local = await Membership.filter(twinning_id=target.actor_id, state="accepted").prefetch_related(
+        "account"
+    )
+    remote = await RemoteMembership.filter(
+        twinning_id=target.actor_id, state="accepted"
+    ).prefetch_related("actor")
+    remote_uris = [m.actor.uri for m in remote]  # type: ignore[attr-defined]
+    doc = _collection(f"{target.uri}/members", len(local) + len(remote))
+    if signer is not None and signer in remote_uris:
+        people = [person_uri(settings, m.account.username) for m in local]  # type: ignore[attr-defined]
+        doc["orderedItems"] = [*people, *remote_uris][:MAX_MEMBERS_LISTED]
+    return doc

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from federation import actors, collections
+from federation.authorized_fetch import signing_actor
 from federation.context import Federation
 from federation.errors import FederationError
 from federation.inbox import MAX_INBOX_BODY, InboundPost, receive
@@ -129,7 +130,14 @@ async def following_endpoint(request: Request) -> Response:
 
 async def members_collection(request: Request) -> Response:
     """The members collection of a twinning (its HTML page shares the address)."""
-    return activity_response(await collections.members(await _target(request)))
+    settings = request.app.state.settings
+    url = settings.base_url + request.url.path
+    signer = await signing_actor(federation_of(request), url, request.headers)
+    document = await collections.members(settings, await _target(request), signer)
+    response = activity_response(document)
+    if "orderedItems" in document:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _collection_routes() -> list[Route]:

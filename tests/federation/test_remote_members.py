@@ -298,3 +298,24 @@ async def test_following_needs_a_known_group(client: httpx.AsyncClient) -> None:
         assert r.status_code == status
     bad = await client.get("/remote", params={"handle": "not a handle"})
     assert bad.status_code == 400 and "Could not find this twinning" in bad.text
+
+
+async def test_members_see_who_the_members_are(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    await drain(fed)
+    path = "/t/brest_lapaz/members"
+    ap = {"accept": "application/activity+json"}
+    anonymous = (await client.get(path, headers=ap)).json()
+    assert anonymous["totalItems"] == 2 and "orderedItems" not in anonymous
+    headers = sign_request("GET", BASE + path, peer.actor("ana") + "#main-key", PRIVATE_PEM)
+    member = (await client.get(path, headers={**headers, **ap})).json()
+    assert member["orderedItems"] == [f"{BASE}/u/maelle", peer.actor("ana")]
+    headers = sign_request("GET", BASE + path, peer.actor("carol") + "#main-key", PRIVATE_PEM)
+    stranger = (await client.get(path, headers={**headers, **ap})).json()
+    assert "orderedItems" not in stranger
