@@ -28,3 +28,19 @@ async def send_decision(
         "to": [actor.uri],
     }
     await enqueue(answer, "twinning", twinning.id, group + "#main-key", [actor.inbox])
+
+
+async def send_invite(fed: Federation, twinning: Twinning, membership: RemoteMembership) -> None:
+    """``Invite`` as Mobilizon sends it: the group invites ``target`` into itself."""
+    actor: RemoteActor = await RemoteActor.get(id=membership.actor_id)
+    group = twinning_uri(fed.settings, twinning.slug)
+    invite = {
+        "@context": AS,
+        "id": membership.join_uri,
+        "type": "Invite",
+        "actor": group,
+        "object": group,
+        "target": actor.uri,
+        "to": [actor.uri],
+    }
+    await enqueue(invite, "twinning", twinning.id, group + "#main-key", [actor.inbox])

@@ -40,6 +40,7 @@ BY_TYPE: dict[str, Handler] = {
     "Leave": membership.on_leave,
     "Accept": answers.on_accept,
     "Reject": answers.on_reject,
+    "Invite": answers.on_invite,
     "Announce": announce.on_announce,
     "Like": reactions.on_like,
     "Flag": reactions.on_flag,

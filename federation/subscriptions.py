@@ -109,5 +109,29 @@ async def unsubscribe(fed: Federation, account: Account, group: RemoteActor, kin
     await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
 
 
+async def answer_invitation(
+    fed: Federation, account: Account, invitation: Subscription, accept: bool
+) -> None:
+    """Our person's answer to a group's ``Invite``: an accepted one makes them a member (the
+    group counts them once it has the Accept), a declined one is forgotten."""
+    group = await RemoteActor.get(id=invitation.group_id)
+    actor = person_uri(fed.settings, account.username)
+    kind = "Accept" if accept else "Reject"
+    answer = {
+        "@context": AS,
+        "id": f"{actor}#{kind.lower()}s/{uuid.uuid4().hex}",
+        "type": kind,
+        "actor": actor,
+        "object": invitation.activity_uri,
+        "to": [group.uri],
+    }
+    await enqueue(answer, "person", account.id, actor + "#main-key", [group.inbox])
+    if accept:
+        invitation.state = "accepted"
+        await invitation.save(update_fields=["state"])
+    else:
+        await invitation.delete()
+
+
 async def subscribed_groups(account: Account) -> list[Subscription]:
     return await Subscription.filter(account=account).prefetch_related("group").order_by("-id")

@@ -51,6 +51,38 @@ async def decide_remote_request(
     return m
 
 
+async def invite_remote(
+    moderator: Account, twinning: Twinning, actor: RemoteActor, invite_uri: str
+) -> RemoteMembership:
+    """An invitation to a person of another server; it counts once they accept it."""
+    await require_moderator(moderator, twinning)
+    if actor.actor_type not in ("Person", "Service", "Application"):
+        raise Invalid("handle", N_("only people can be invited"))
+    existing = await RemoteMembership.get_or_none(twinning=twinning, actor=actor)
+    if existing is not None and existing.state == "accepted":
+        raise Conflict("membership", N_("you already asked or belong"))
+    if existing is not None:
+        await existing.delete()
+    return await RemoteMembership.create(
+        twinning=twinning, actor=actor, join_uri=invite_uri, state="invited"
+    )
+
+
+async def answer_invitation(actor_uri: str, invite_uri: str, accepted: bool) -> bool:
+    """The invitee's Accept or Reject of our Invite (matched on our records and its sender)."""
+    m = await RemoteMembership.get_or_none(
+        join_uri=invite_uri, state="invited", actor__uri=actor_uri
+    )
+    if m is None:
+        return False
+    if accepted:
+        m.state, m.accepted_at = "accepted", datetime.now(UTC)
+        await m.save(update_fields=["state", "accepted_at"])
+    else:
+        await m.delete()
+    return True
+
+
 async def remove_remote_member(
     moderator: Account, twinning: Twinning, membership_id: int
 ) -> RemoteMembership:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from federation.context import Federation
-from federation.local import object_uri
+from federation.local import local_target, object_uri
+from federation.remote_actors import actor_for
+from models.accounts import Account
 from models.remote import Subscription
+from models.remote_members import answer_invitation
 
 
 async def _subscription(activity: dict[str, Any]) -> Subscription | None:
@@ -24,9 +27,35 @@ async def on_accept(fed: Federation, activity: dict[str, Any]) -> None:
     if found is not None:
         found.state = "accepted"
         await found.save(update_fields=["state"])
+        return
+    await answer_invitation(activity["actor"], object_uri(activity.get("object")), True)
 
 
 async def on_reject(fed: Federation, activity: dict[str, Any]) -> None:
     found = await _subscription(activity)
     if found is not None:
         await found.delete()
+        return
+    await answer_invitation(activity["actor"], object_uri(activity.get("object")), False)
+
+
+async def on_invite(fed: Federation, activity: dict[str, Any]) -> None:
+    """A group of another server invites one of our people: kept as an invitation they may
+    accept (their ``Accept`` goes back then). Only a group inviting into itself counts."""
+    target = await local_target(fed.settings, object_uri(activity.get("target")))
+    if target is None or target.actor_type != "person":
+        return
+    if object_uri(activity.get("object")) != activity["actor"]:
+        return
+    group = await actor_for(fed, activity["actor"])
+    if group.actor_type != "Group":
+        return
+    account = await Account.get(id=target.actor_id)
+    existing = await Subscription.get_or_none(account=account, group=group, kind="join")
+    if existing is not None and existing.state == "accepted":
+        return
+    if existing is not None:
+        await existing.delete()
+    await Subscription.create(
+        account=account, group=group, kind="join", state="invited", activity_uri=activity["id"]
+    )

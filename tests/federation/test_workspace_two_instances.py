@@ -172,3 +172,62 @@ async def test_partner_workspace_across_two_instances(
         await _eventually(answer_in_place)
         for web in (jorge, lucia, maelle):
             await web.aclose()
+
+
+async def test_a_twinning_invites_a_person_of_another_instance(
+    tmp_path: Path, databases: tuple[str, str]
+) -> None:
+    port_a, port_b = free_port(), free_port()
+    env_a = server_env(tmp_path / "a", databases[0], port_a)
+    env_b = server_env(tmp_path / "b", databases[1], port_b)
+    for env in (env_a, env_b):
+        jumelage(env, "migrate")
+    jumelage(env_a, "users", "create", "maelle", "--email", "m@a.org", "--password", PASSWORD)
+    jumelage(env_a, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
+    jumelage(env_b, "users", "create", "jorge", "--email", "jorge@b.org", "--password", PASSWORD)
+    with (
+        running_server(tmp_path / "a", databases[0], port=port_a) as base_a,
+        running_server(tmp_path / "b", databases[1], port=port_b) as base_b,
+    ):
+        maelle, jorge = await _session(base_a, "maelle"), await _session(base_b, "jorge")
+        members = "/t/brest_lapaz/members"
+        await _post(
+            maelle,
+            members,
+            members,
+            {"action": "invite_remote", "handle": f"@jorge@127.0.0.1:{port_b}"},
+        )
+        assert "@jorge@127.0.0.1" in (await maelle.get(members)).text
+
+        async def invitation_arrived() -> bool:
+            return "subscription_id" in (await jorge.get("/remote")).text
+
+        await _eventually(invitation_arrived)
+        page = (await jorge.get("/remote")).text
+        invitation = re.search(r'name="subscription_id" value="(\d+)"', page)
+        assert invitation
+        await _post(
+            jorge,
+            "/remote",
+            "/remote/invitation",
+            {"subscription_id": invitation.group(1), "decision": "accept"},
+        )
+
+        async def member_on_a() -> bool:
+            listed = (await maelle.get(members)).text
+            return "Members on other servers" in listed and "@jorge@127.0.0.1" in listed
+
+        await _eventually(member_on_a)
+        await _post(
+            maelle,
+            "/t/brest_lapaz",
+            "/t/brest_lapaz/updates",
+            {"content_en": "Welcome, partner", "visibility": "partners"},
+        )
+
+        async def partner_news_arrived() -> bool:
+            return "Welcome, partner" in (await jorge.get("/feed")).text
+
+        await _eventually(partner_news_arrived)
+        await maelle.aclose()
+        await jorge.aclose()

@@ -3,17 +3,22 @@ refuse, invite, roles, removal)."""
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation.membership import send_decision
+from federation.actors import twinning_uri
+from federation.errors import FederationError
+from federation.membership import send_decision, send_invite
+from federation.subscriptions import resolve_actor
 from models.accounts import Account
-from models.errors import ModelError, NotAllowed
+from models.errors import N_, Invalid, ModelError, NotAllowed
 from models.pagination import paginate
 from models.remote import RemoteMembership
-from models.remote_members import decide_remote_request, remove_remote_member
+from models.remote_members import decide_remote_request, invite_remote, remove_remote_member
 from models.twinnings import (
     Membership,
     Twinning,
@@ -83,7 +88,7 @@ async def _members_page(
             .order_by("id")
             .limit(200)
         )
-        remote_waiting = await _remote(twinning, "pending")
+        remote_waiting = await _remote(twinning, "pending") + await _remote(twinning, "invited")
     remote = await _remote(twinning, "accepted")
     return render(
         request,
@@ -116,7 +121,9 @@ async def manage(request: Request) -> Response:
     form = await read_form(request)
     action, username = text(form, "action"), text(form, "username").strip().lower()
     try:
-        if action.endswith("_remote"):
+        if action == "invite_remote":
+            await _manage_remote(request, viewer, twinning, action, text(form, "handle"))
+        elif action.endswith("_remote"):
             await _manage_remote(request, viewer, twinning, action, text(form, "remote_id"))
         else:
             await _manage(viewer, twinning, action, username, text(form, "role"))
@@ -144,13 +151,30 @@ async def _manage(
         raise HTTPException(400, i18n.gettext("Unknown action."))
 
 
+async def _invite_remote(
+    request: Request, viewer: Account, twinning: Twinning, handle: str
+) -> None:
+    """A person of another server, found by handle, invited; they answer from their server."""
+    fed = federation_of(request)
+    try:
+        actor = await resolve_actor(fed, handle)
+    except FederationError as exc:
+        raise Invalid("handle", N_("no one was found at this address")) from exc
+    group = twinning_uri(fed.settings, twinning.slug)
+    m = await invite_remote(viewer, twinning, actor, f"{group}#invites/{uuid.uuid4().hex}")
+    await send_invite(fed, twinning, m)
+    flash(request, i18n.gettext("Invitation sent to %(name)s.", name=handle))
+
+
 async def _manage_remote(
     request: Request, viewer: Account, twinning: Twinning, action: str, remote_id: str
 ) -> None:
     """Members from other servers; decisions on their Join go back as Accept or Reject."""
-    if not remote_id.isdigit():
+    if not remote_id.isdigit() and action != "invite_remote":
         raise HTTPException(400, i18n.gettext("Unknown action."))
-    if action in ("approve_remote", "refuse_remote"):
+    if action == "invite_remote":
+        await _invite_remote(request, viewer, twinning, remote_id)
+    elif action in ("approve_remote", "refuse_remote"):
         accepted = action == "approve_remote"
         m = await decide_remote_request(viewer, twinning, int(remote_id), accepted)
         await send_decision(federation_of(request), twinning, m, accepted)

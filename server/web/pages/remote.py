@@ -9,9 +9,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation.errors import FederationError
-from federation.subscriptions import resolve, subscribe, subscribed_groups
+from federation.subscriptions import answer_invitation, resolve, subscribe, subscribed_groups
 from models.pagination import paginate
-from models.remote import RemoteActor
+from models.remote import RemoteActor, Subscription
 from models.visibility import visible_items
 from server import i18n
 from server.activitypub import federation_of
@@ -58,6 +58,29 @@ async def subscribe_page(request: Request) -> Response:
     return redirect("/remote")
 
 
+async def invitation_page(request: Request) -> Response:
+    """Accepting or declining a twinning's invitation from another server."""
+    viewer = require_viewer(request)
+    form = await read_form(request)
+    raw = text(form, "subscription_id")
+    invitation = (
+        await Subscription.get_or_none(id=int(raw), account=viewer, state="invited")
+        if raw.isdigit()
+        else None
+    )
+    if invitation is None:
+        raise HTTPException(404)
+    accept = text(form, "decision") == "accept"
+    await answer_invitation(federation_of(request), viewer, invitation, accept)
+    flash(
+        request,
+        i18n.gettext("You joined this twinning.")
+        if accept
+        else i18n.gettext("You declined the invitation."),
+    )
+    return redirect("/remote")
+
+
 async def feed_page(request: Request) -> Response:
     """What twinnings of other servers shared with the viewer, through the visibility rule."""
     viewer = require_viewer(request)
@@ -72,5 +95,6 @@ async def feed_page(request: Request) -> Response:
 routes = [
     Route("/remote", remote_page),
     Route("/remote/subscribe", subscribe_page, methods=["POST"]),
+    Route("/remote/invitation", invitation_page, methods=["POST"]),
     Route("/feed", feed_page),
 ]
