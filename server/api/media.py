@@ -67,18 +67,17 @@ async def update_media(call: Call) -> Any:
 
 
 async def _may_fetch(request: Request, media: MediaFile) -> bool:
-    """The uploader; whoever may see the item (by session, API token or, for another server,
-    a signed fetch by a member)."""
+    """A file not yet attached: its uploader. An attached one: whoever may see its item (by
+    session, API token or, for another server, a signed fetch by a member), the uploader
+    included only as long as they may (someone who left a twinning loses its files too)."""
     viewer = viewer_of(request)
     if viewer is None and request.headers.get("authorization"):
         try:
             _, viewer = await authenticate(request)
         except ApiError:
             return False
-    if viewer is not None and viewer.id == media.account_id:
-        return True
     if media.item_id is None:
-        return False
+        return viewer is not None and viewer.id == media.account_id
     item = await ContentItem.get(id=media.item_id)
     if await may_view(viewer, item):
         return True

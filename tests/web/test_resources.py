@@ -132,3 +132,19 @@ async def test_a_resources_facts_are_edited(client: httpx.AsyncClient) -> None:
     assert "Guide" in (await client.get("/resources?field=health")).text
     refused = await post_form(client, edit, edit, {**base, "year": "next year"})
     assert refused.status_code == 400 and (await ResourceDetails.get()).year == 2025
+
+
+async def test_who_leaves_a_twinning_loses_its_partner_files(client: httpx.AsyncClient) -> None:
+    from models.twinnings import Membership
+
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    await log_in(client, "jorge")
+    added = await _add(client, ("plan.pdf", PDF, "application/pdf"), visibility="partners")
+    assert added.status_code == 303
+    file = await MediaFile.get()
+    assert (await client.get(f"/media/{file.name}")).status_code == 200
+    await Membership.filter(account=jorge).delete()
+    assert (await client.get(f"/media/{file.name}")).status_code == 404  # even the uploader
