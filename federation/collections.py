@@ -20,7 +20,7 @@ from models.follows import Follow
 from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
-from models.visibility import visible_items
+from models.visibility import may_remote_actor_see_members, visible_items
 
 PAGE_SIZE = 20
 
@@ -114,7 +114,7 @@ async def members(settings: Settings, target: LocalTarget, signer: str | None) -
     ).prefetch_related("actor")
     remote_uris = [m.actor.uri for m in remote]  # type: ignore[attr-defined]
     doc = _collection(f"{target.uri}/members", len(local) + len(remote))
-    if signer is not None and signer in remote_uris:
+    if signer is not None and await may_remote_actor_see_members(signer, target.actor_id):
         people = [person_uri(settings, m.account.username) for m in local]  # type: ignore[attr-defined]
         doc["orderedItems"] = [*people, *remote_uris][:MAX_MEMBERS_LISTED]
     return doc

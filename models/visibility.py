@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import Audience, ContentItem
-from models.remote import RemoteMembership, Subscription
+from models.remote import RemoteActor, RemoteMembership, Subscription
 from models.twinnings import Membership, Twinning
 
 PUBLIC = "public"
@@ -146,3 +146,30 @@ async def may_see_members(viewer: Account | None, twinning: Twinning) -> bool:
     if viewer is None:
         return False
     return viewer.is_admin or twinning.id in await member_twinning_ids(viewer)
+
+
+async def may_remote_actor_see_members(actor_uri: str, twinning_id: int) -> bool:
+    """The member list is for members: on another server, an accepted member's signed fetch."""
+    return await RemoteMembership.filter(
+        twinning_id=twinning_id, actor__uri=actor_uri, state="accepted"
+    ).exists()
+
+
+async def may_see_follows(viewer: Account | None, owner: Account | Twinning) -> bool:
+    """Who follows (or is followed by) a person is theirs to see; a twinning's followers are its
+    members' to see. Like the ActivityPub collections, these lists are not public."""
+    viewer = _counts(viewer)
+    if viewer is None:
+        return False
+    if isinstance(owner, Account):
+        return owner.id == viewer.id
+    return owner.id in await member_twinning_ids(viewer)
+
+
+async def may_thread_holder_view(actor_uri: str | None, root: ContentItem) -> bool:
+    """Our answer in another server's thread: public threads are public; a partner-only one is
+    for the servers holding it (its author and the group it came through), fetching signed."""
+    if root.visibility == "public":
+        return True
+    ids = [i for i in (root.remote_author_id, root.remote_twinning_id) if i is not None]
+    return actor_uri is not None and await RemoteActor.filter(id__in=ids, uri=actor_uri).exists()

@@ -21,7 +21,7 @@ from models.remote import RemoteActor, RemoteMembership, Subscription
 from models.remote_members import decide_remote_request
 from models.social import LocalFollow, follow_local, unfollow_local
 from models.twinnings import Membership, Twinning, decide_request
-from models.visibility import visible_items
+from models.visibility import may_see_follows, visible_items
 from server.activitypub import federation_of
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import (
@@ -196,14 +196,8 @@ async def account_statuses(call: Call) -> Any:
 
 
 async def _may_list_follows(viewer: Account | None, actor: Actor) -> bool:
-    """Follower lists are private, as the ActivityPub collections are: shown to the person
-    themselves, or to a twinning's members."""
-    if viewer is None:
-        return False
-    if isinstance(actor, Account):
-        return actor.id == viewer.id
-    if isinstance(actor, Twinning):
-        return await Membership.filter(twinning=actor, account=viewer, state="accepted").exists()
+    if isinstance(actor, Account | Twinning):
+        return await may_see_follows(viewer, actor)
     return False
 
 

@@ -43,7 +43,12 @@ from models.remote_members import remote_members
 from models.resources import ResourceDetails, ResourceInput, save_resource_details
 from models.translations import may_translate
 from models.twinnings import Twinning
-from models.visibility import may_remote_actor_view, may_view, visible_items
+from models.visibility import (
+    may_remote_actor_view,
+    may_thread_holder_view,
+    may_view,
+    visible_items,
+)
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
 from server.web.forms import error_text, langmap, read_form, text, texts
@@ -143,14 +148,12 @@ async def note_page(request: Request) -> Response:
     root = await get_or_404(ContentItem, id=answer.in_reply_to_id, twinning_id=None)
     if not wants_actor(request) or not root.uri:
         return redirect(f"/u/{author.username}")
+    settings = request.app.state.settings
+    url = settings.base_url + request.url.path
+    signer = await signing_actor(federation_of(request), url, request.headers)
+    if not await may_thread_holder_view(signer, root):
+        raise HTTPException(404)
     holders = await publish.remote_thread(root)
-    if root.visibility != "public":
-        settings = request.app.state.settings
-        signer = await signing_actor(
-            federation_of(request), settings.base_url + request.url.path, request.headers
-        )
-        if signer not in {h.uri for h in holders}:
-            raise HTTPException(404)
     to, cc = publish.answer_addressing(root, holders)
     return _private(answer_to_remote(request.app.state.settings, answer, author, root.uri, to, cc))
 
