@@ -77,7 +77,8 @@ async def test_partner_only_meetings_reach_remote_members_alone(
     await update_posted(fed, meeting)
     await drain(fed)
     sent = peer.received[before:]
-    assert sent and all("bob" not in r.path for r in sent)
+    # Bob follows: he would get things at the shared inbox; members get them by name.
+    assert sent and {r.path for r in sent} == {"/users/ana/inbox"}
     objects = [r.activity["object"] for r in sent if r.activity["type"] == "Create"]
     assert objects[0]["type"] == "Event" and objects[0]["to"] == [
         f"{GROUP}/members",
@@ -85,3 +86,13 @@ async def test_partner_only_meetings_reach_remote_members_alone(
     ]
     assert objects[0]["attachment"][0]["href"] == "https://meet.example.org/comite"
     assert objects[0]["isOnline"] is True
+    before = len(peer.received)
+    forum = await create_event(
+        owner,
+        twinning,
+        EventInput({"es": "Foro abierto"}, {}, "2031-05-05T15:00", "2031-05-05T17:00"),
+    )
+    await update_posted(fed, forum)
+    await drain(fed)
+    public_paths = {r.path for r in peer.received[before:]}
+    assert "/inbox" in public_paths  # the followers' shared inbox gets the public meeting
