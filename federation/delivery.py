@@ -85,6 +85,10 @@ async def _claim(limit: int, at: datetime) -> list[Delivery]:
         if tx.capabilities.dialect == "postgres":
             due = due.select_for_update(skip_locked=True)
         ids = list(await due.values_list("id", flat=True))
+        if not ids:
+            # An idle worker writes nothing: on SQLite even an empty UPDATE takes the write
+            # lock, and another process's transaction begun before it then fails as "locked".
+            return []
         await (
             Delivery.filter(_claimable(at), id__in=ids)
             .using_db(tx)

@@ -34,10 +34,12 @@ def server_env(data_dir: Path, database_url: str, port: int, **env: str) -> dict
 
 
 def jumelage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the CLI; a failure shows what the command said, not just its exit status."""
     command = [sys.executable, "-m", "server.cli", *args]
-    return subprocess.run(
-        command, env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
-    )
+    done = subprocess.run(command, env=env, cwd=ROOT, timeout=120, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"jumelage {' '.join(args)} failed: {done.stderr}{done.stdout}")
+    return done
 
 
 @contextmanager
