@@ -33,7 +33,7 @@ from models.mail import (
 )
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning
-from models.visibility import visible_items
+from models.visibility import may_view, visible_items
 from server import i18n
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,9 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
     account = await Account.get(id=notice.account_id)
     i18n.set_locale(_language(settings, account))
     item = await ContentItem.get(id=notice.item_id)
+    if not await may_view(account, item):  # left the twinning since: nothing goes out
+        await mark_sent([notice], when)
+        return False
     if notice.mode == "reminder":
         subject, body = await _reminder(settings, item, i18n.current_locale())
     else:
@@ -190,12 +193,17 @@ async def send_due(settings: Settings, when: datetime | None = None) -> int:
         sections = []
         for notice in notices:
             item = await ContentItem.get(id=notice.item_id)
+            if not await may_view(account, item):  # the rule is asked again when mailing
+                continue
             twinning_title, subject, body = await _entry(settings, item, i18n.current_locale())
             sections.append(f"== [{twinning_title}] {subject}\n\n{body}")
+        if not sections:
+            await mark_sent(notices, when, digest=True)
+            continue
         title = i18n.ngettext(
             "Your daily digest: %(num)s new message",
             "Your daily digest: %(num)s new messages",
-            len(notices),
+            len(sections),
         )
         message = _message(settings, account, title, "\n\n".join(sections))
         sent += await _deliver(settings, notices, message, when, digest=True)

@@ -159,3 +159,20 @@ async def test_meeting_reminders_and_periodic_news(smtp, settings) -> None:  # t
     assert "Comité" in _text(news) and "Foro" in _text(news) and "digest?period=week" in _text(news)
     assert await send_due(config) == 0  # reminded once; news again in a week
     assert await send_due(config, now() + timedelta(days=7, minutes=1)) == 0  # nothing new
+
+
+async def test_who_left_before_the_mail_went_gets_none(smtp, settings) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge")
+    ines = await make_account("ines")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    for person in (jorge, ines):
+        await Membership.create(twinning=twinning, account=person, state="accepted")
+    await set_mail_mode(jorge, "each")
+    await set_mail_mode(ines, "daily")
+    await start_discussion(maelle, twinning, "partners", {"fr": "Budget"}, {"fr": "Secret"})
+    await Membership.filter(account_id__in=[jorge.id, ines.id]).delete()
+    assert await send_due(config) == 0 and inbox.messages == []
+    assert not await MailNotice.filter(sent_at=None).exists()  # settled, not retried
