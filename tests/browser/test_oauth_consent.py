@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import Browser, expect
 
-from tests.browser.test_partner_only_in_browser import browser, server, sign_up
+from tests.browser.conftest import requires_chromium, sign_up
 
-__all__ = ["browser", "server"]
+pytestmark = requires_chromium
 
 
 async def _app(base: str, redirect: str) -> dict[str, str]:

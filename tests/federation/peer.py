@@ -50,6 +50,19 @@ class Peer:
     def actor(self, name: str) -> str:
         return f"{self.base}/users/{name}"
 
+    async def cached(self, name: str, actor_type: str = "Person") -> Any:
+        """The peer's actor as our cache holds it once fetched (a RemoteActor row)."""
+        from models.remote import RemoteActor, now
+
+        return await RemoteActor.create(
+            uri=self.actor(name),
+            actor_type=actor_type,
+            handle=name,
+            domain="127.0.0.1",
+            inbox=self.actor(name) + "/inbox",
+            fetched_at=now(),
+        )
+
     def actor_document(self, uri: str) -> dict[str, Any]:
         person = json.loads((FIXTURES / "mastodon" / "objects" / "person.json").read_text())
         person.update(

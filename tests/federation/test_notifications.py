@@ -4,15 +4,13 @@ server's post (like, boost) reaches that server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 
 from federation.context import Federation
 from models.content import ContentItem, post_update
 from models.notifications import Notification
 from models.oauth import issue_token, register_app
-from models.remote import RemoteActor, Subscription
+from models.remote import Subscription
 from models.twinnings import TwinningInput, create_twinning
 from models.visibility import store_audience
 from tests.conftest import make_account
@@ -103,22 +101,8 @@ async def test_likes_and_boosts_from_an_app_reach_the_other_server(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
     maelle = await make_account("maelle")
-    group = await RemoteActor.create(
-        uri=peer.actor("group"),
-        actor_type="Group",
-        handle="group",
-        domain="127.0.0.1",
-        inbox=peer.actor("group") + "/inbox",
-        fetched_at=datetime.now(UTC),
-    )
-    author = await RemoteActor.create(
-        uri=peer.actor("ana"),
-        actor_type="Person",
-        handle="ana",
-        domain="127.0.0.1",
-        inbox=peer.actor("ana") + "/inbox",
-        fetched_at=datetime.now(UTC),
-    )
+    group = await peer.cached("group", "Group")
+    author = await peer.cached("ana")
     await Subscription.create(
         account=maelle, group=group, kind="follow", state="accepted", activity_uri=f"{BASE}/x/1"
     )
@@ -164,14 +148,7 @@ async def test_answers_to_another_servers_post_go_to_its_author_and_group(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
     maelle = await make_account("maelle")
-    group = await RemoteActor.create(
-        uri=peer.actor("group"),
-        actor_type="Group",
-        handle="group",
-        domain="127.0.0.1",
-        inbox=peer.actor("group") + "/inbox",
-        fetched_at=datetime.now(UTC),
-    )
+    group = await peer.cached("group", "Group")
     await Subscription.create(
         account=maelle, group=group, kind="join", state="accepted", activity_uri=f"{BASE}/x/2"
     )

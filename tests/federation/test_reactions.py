@@ -8,7 +8,7 @@ from federation.context import Federation
 from models.content import ContentItem, post_update
 from models.follows import Follow
 from models.reactions import Like, Report
-from models.remote import RemoteActor, RemoteMembership
+from models.remote import RemoteMembership
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 from tests.federation.peer import Peer, drain
@@ -57,14 +57,7 @@ async def test_replies_reach_the_audience_of_their_thread(
     page = (await client.get(f"/t/brest/updates/{public.id}")).text
     assert "Hola desde Mastodon" in page and "@ana@127.0.0.1" in page
 
-    bob = await RemoteActor.create(
-        uri=peer.actor("bob"),
-        actor_type="Person",
-        handle="bob",
-        domain="127.0.0.1",
-        inbox=peer.actor("bob") + "/inbox",
-        fetched_at=public.created_at,
-    )
+    bob = await peer.cached("bob")
     await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
     await _send(client, peer, "bob", _reply(peer, "bob", 3, secret_uri, "reply of a partner"))
     await drain(fed)
@@ -180,14 +173,7 @@ async def test_replies_to_partner_updates_reach_members_only(
     owner = await make_account("maelle")
     twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
     secret = await post_update(owner, twinning, "partners", {"fr": "Budget"})
-    bob = await RemoteActor.create(
-        uri=peer.actor("bob"),
-        actor_type="Person",
-        handle="bob",
-        domain="127.0.0.1",
-        inbox=peer.actor("bob") + "/inbox",
-        fetched_at=secret.created_at,
-    )
+    bob = await peer.cached("bob")
     await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
     await _send(
         client,

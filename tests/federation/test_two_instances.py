@@ -62,7 +62,11 @@ async def _subscribe(web: httpx.AsyncClient, handle: str, kind: str) -> None:
     await _post(web, "/remote", "/remote/subscribe", {"group_id": group_id.group(1), "kind": kind})
 
 
-async def test_two_instances_share_a_twinning(tmp_path: Path, databases: tuple[str, str]) -> None:
+def two_instances(
+    tmp_path: Path, databases: tuple[str, str], people_of_b: tuple[str, ...]
+) -> tuple[int, int]:
+    """Migrated instances A (Maëlle and her twinning ``brest_lapaz``) and B (``people_of_b``),
+    not started yet; their ports."""
     port_a, port_b = free_port(), free_port()
     env_a = server_env(tmp_path / "a", databases[0], port_a)
     env_b = server_env(tmp_path / "b", databases[1], port_b)
@@ -70,8 +74,13 @@ async def test_two_instances_share_a_twinning(tmp_path: Path, databases: tuple[s
         jumelage(env, "migrate")
     jumelage(env_a, "users", "create", "maelle", "--email", "m@a.org", "--password", PASSWORD)
     jumelage(env_a, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
-    for name in ("jorge", "lucia"):
+    for name in people_of_b:
         jumelage(env_b, "users", "create", name, "--email", f"{name}@b.org", "--password", PASSWORD)
+    return port_a, port_b
+
+
+async def test_two_instances_share_a_twinning(tmp_path: Path, databases: tuple[str, str]) -> None:
+    port_a, port_b = two_instances(tmp_path, databases, ("jorge", "lucia"))
     handle = f"@brest_lapaz@127.0.0.1:{port_a}"
     with running_server(tmp_path / "a", databases[0], port=port_a) as base_a:
         with running_server(tmp_path / "b", databases[1], port=port_b) as base_b:

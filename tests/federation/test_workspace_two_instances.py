@@ -18,8 +18,9 @@ from tests.federation.test_two_instances import (
     _session,
     _subscribe,
     databases,
+    two_instances,
 )
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import running_server
 
 __all__ = ["databases"]
 PDF = b"%PDF-1.4\n% minutes of the steering committee\n%%EOF\n"
@@ -53,15 +54,7 @@ async def _app_token(base: str, username: str) -> str:
 async def test_partner_workspace_across_two_instances(
     tmp_path: Path, databases: tuple[str, str]
 ) -> None:
-    port_a, port_b = free_port(), free_port()
-    env_a = server_env(tmp_path / "a", databases[0], port_a)
-    env_b = server_env(tmp_path / "b", databases[1], port_b)
-    for env in (env_a, env_b):
-        jumelage(env, "migrate")
-    jumelage(env_a, "users", "create", "maelle", "--email", "m@a.org", "--password", PASSWORD)
-    jumelage(env_a, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
-    for name in ("jorge", "lucia"):
-        jumelage(env_b, "users", "create", name, "--email", f"{name}@b.org", "--password", PASSWORD)
+    port_a, port_b = two_instances(tmp_path, databases, ("jorge", "lucia"))
     handle = f"@brest_lapaz@127.0.0.1:{port_a}"
     with (
         running_server(tmp_path / "a", databases[0], port=port_a) as base_a,
@@ -177,14 +170,7 @@ async def test_partner_workspace_across_two_instances(
 async def test_a_twinning_invites_a_person_of_another_instance(
     tmp_path: Path, databases: tuple[str, str]
 ) -> None:
-    port_a, port_b = free_port(), free_port()
-    env_a = server_env(tmp_path / "a", databases[0], port_a)
-    env_b = server_env(tmp_path / "b", databases[1], port_b)
-    for env in (env_a, env_b):
-        jumelage(env, "migrate")
-    jumelage(env_a, "users", "create", "maelle", "--email", "m@a.org", "--password", PASSWORD)
-    jumelage(env_a, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
-    jumelage(env_b, "users", "create", "jorge", "--email", "jorge@b.org", "--password", PASSWORD)
+    port_a, port_b = two_instances(tmp_path, databases, ("jorge",))
     with (
         running_server(tmp_path / "a", databases[0], port=port_a) as base_a,
         running_server(tmp_path / "b", databases[1], port=port_b) as base_b,
