@@ -18,6 +18,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -75,7 +76,23 @@ def _claimable(at: datetime) -> Q:
     )
 
 
-async def _claim(limit: int, at: datetime) -> list[Delivery]:
+Signers = dict[tuple[str, int, str], Signer]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What sending a row needs. The claim reads only these columns: building full model
+    objects (and parsing their timestamps) cost as much as the HTTP request; a failed row,
+    which is rare, is loaded whole when it is rescheduled."""
+
+    id: int
+    inbox_url: str
+    host: str
+    payload: str
+    signer: tuple[str, int, str]
+
+
+async def _claim(limit: int, at: datetime) -> list[Claimed]:
     """Marks up to ``limit`` due rows with a token of ours and returns them. Rows another
     worker holds are skipped (SKIP LOCKED), and the marking re-checks that each row is still
     claimable, so two workers never hold one row."""
@@ -94,7 +111,14 @@ async def _claim(limit: int, at: datetime) -> list[Delivery]:
             .using_db(tx)
             .update(claim_token=token, claimed_until=at + LEASE)
         )
-    return await Delivery.filter(claim_token=token).order_by("id")
+    rows = (
+        await Delivery.filter(claim_token=token)
+        .order_by("id")
+        .values_list(
+            "id", "inbox_url", "host", "payload", "signer_type", "signer_id", "signer_key_id"
+        )
+    )
+    return [Claimed(r[0], r[1], r[2], r[3], (r[4], r[5], r[6])) for r in rows]
 
 
 def _retry_after(value: str | None, at: datetime) -> timedelta | None:
@@ -119,8 +143,9 @@ async def _host_failed(host: str, at: datetime) -> bool:
 
 
 async def _reschedule(
-    row: Delivery, error: str, at: datetime, retry_after: timedelta | None, final: bool
+    claimed: Claimed, error: str, at: datetime, retry_after: timedelta | None, final: bool
 ) -> None:
+    row = await Delivery.get(id=claimed.id)
     row.attempts += 1
     row.last_error = error[:1000]
     row.claim_token, row.claimed_until = "", None
@@ -135,29 +160,24 @@ async def _reschedule(
     await row.save()
 
 
-class _Signers:
-    """Signers of one cycle, so a key is read once per cycle rather than once per row."""
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, int, str], Signer] = {}
-
-    async def of(self, row: Delivery) -> Signer:
-        ident = (row.signer_type, row.signer_id, row.signer_key_id)
-        if ident not in self.known:
-            key = await actor_key(row.signer_type, row.signer_id)
-            self.known[ident] = signer_with(row.signer_key_id, key.private_pem)
-        return self.known[ident]
+async def _signers(rows: list[Claimed]) -> Signers:
+    """The cycle's signers, each key read once before any host starts (read lazily, the
+    concurrent hosts would all miss at once and each read it)."""
+    signers = {}
+    for signer_type, signer_id, key_id in {row.signer for row in rows}:
+        key = await actor_key(signer_type, signer_id)
+        signers[signer_type, signer_id, key_id] = signer_with(key_id, key.private_pem)
+    return signers
 
 
-async def _send(client: RemoteClient, row: Delivery, at: datetime, signers: _Signers) -> bool:
-    signer = await signers.of(row)
+async def _send(client: RemoteClient, row: Claimed, at: datetime, signers: Signers) -> bool:
     try:
         answer = await client.request(
             "POST",
             row.inbox_url,
             body=row.payload.encode(),
             headers={"Content-Type": ACTIVITY_JSON, "Accept": ACTIVITY_JSON},
-            signer=signer,
+            signer=signers[row.signer],
         )
     except FederationError as exc:
         await _reschedule(row, exc.message, at, None, final=False)
@@ -171,21 +191,20 @@ async def _send(client: RemoteClient, row: Delivery, at: datetime, signers: _Sig
 
 
 async def _deliver_host(
-    fed: Federation, rows: list[Delivery], at: datetime, signers: _Signers
+    fed: Federation,
+    rows: list[Claimed],
+    at: datetime,
+    signers: Signers,
 ) -> list[int]:
     """In order; after a failure the host's later rows wait, so order is kept. Returns the
     ids delivered."""
     sent = []
-    client = fed.client.for_one_host()
-    try:
-        for index, row in enumerate(rows):
-            if not await _send(client, row, at, signers):
-                later = [r.id for r in rows[index + 1 :]]
-                await Delivery.filter(id__in=later).update(claim_token="", claimed_until=None)
-                break
-            sent.append(row.id)
-    finally:
-        await client.close()
+    for index, row in enumerate(rows):
+        if not await _send(fed.client, row, at, signers):
+            later = [r.id for r in rows[index + 1 :]]
+            await Delivery.filter(id__in=later).update(claim_token="", claimed_until=None)
+            break
+        sent.append(row.id)
     return sent
 
 
@@ -206,13 +225,13 @@ async def deliver_due(fed: Federation, limit: int = 200, at: datetime | None = N
     were delivered."""
     at = at or now()
     rows = await _claim(limit, at)
-    by_host: dict[str, list[Delivery]] = defaultdict(list)
+    by_host: dict[str, list[Claimed]] = defaultdict(list)
     for row in rows:
         by_host[row.host].append(row)
-    signers = _Signers()
+    signers = await _signers(rows)
     slots = asyncio.Semaphore(HOSTS_AT_ONCE)
 
-    async def deliver_host(group: list[Delivery]) -> list[int]:
+    async def deliver_host(group: list[Claimed]) -> list[int]:
         async with slots:
             return await _deliver_host(fed, group, at, signers)
 

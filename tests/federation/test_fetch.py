@@ -9,10 +9,11 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpcore
+import socket
+
 import pytest
 
-from federation.fetch import FetchError, GuardedBackend, RemoteClient, is_forbidden_address
+from federation.fetch import FetchError, RemoteClient, guarded_socket, is_forbidden_address
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -113,8 +114,10 @@ async def test_private_addresses_are_refused_at_connect_time(origin: str) -> Non
                 await guarded.fetch_object(f"https://{host}:{port}/actor")
     finally:
         await guarded.close()
-    with pytest.raises(httpcore.ConnectError, match="private address"):
-        await GuardedBackend(allow_private=False).connect_tcp("localhost", int(port))
+    info = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port)))
+    with pytest.raises(OSError, match="private address"):
+        guarded_socket(allow_private=False)(info)
+    guarded_socket(allow_private=True)(info).close()
 
 
 @pytest.mark.parametrize(
