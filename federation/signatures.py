@@ -107,11 +107,18 @@ def _parse_date(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@functools.lru_cache(maxsize=1024)
+def _public(pem: str, owner: str) -> CryptographicIdentifier:
+    """Loading a PEM public key costs more than one verification with it, and the same remote
+    keys sign request after request."""
+    return CryptographicIdentifier.from_pem(pem, owner)
+
+
 async def _identity(lookup: KeyLookup, key_id: str) -> tuple[PublicKey, CryptographicIdentifier]:
     key = await lookup(key_id)
     if key is None:
         raise SignatureError("unknown signing key", f"no key {key_id}")
-    return key, CryptographicIdentifier.from_pem(key.pem, key.owner)
+    return key, _public(key.pem, key.owner)
 
 
 async def verify_request(
