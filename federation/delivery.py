@@ -4,7 +4,8 @@ module claims due rows, signs and sends them, and decides retries.
 - one row per (activity, inbox): followers on one server share its shared inbox;
 - network errors, 5xx, 408 and 429 are retried with exponential backoff (honouring
   Retry-After) for three days; other 4xx are final;
-- rows of one host go in id order, one at a time per worker, so a dead host only delays itself;
+- rows of one host go in id order, one at a time per worker, in a line of their own, so a dead
+  host only delays itself (``Courier``);
 - a host failing for two days is marked unavailable (retried at the longest interval) and is
   revived by any success or any activity it sends us;
 - claiming is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never send one row
@@ -14,17 +15,18 @@ module claims due rows, signs and sends them, and decides retries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 import uuid
-from collections import defaultdict
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
 from federation.actors import actor_key
 from federation.context import Federation, signer_with
@@ -41,6 +43,8 @@ LONGEST_RETRY = timedelta(hours=12)
 GIVE_UP_AFTER = timedelta(days=3)
 UNAVAILABLE_AFTER = timedelta(days=2)
 RETRIED_STATUSES = frozenset({408, 429})
+TICK = 0.02  # seconds between two looks at the lines of a busy worker
+STOP_GRACE = 5.0  # seconds a stopping worker lets requests in flight finish
 
 
 async def enqueue(
@@ -79,7 +83,7 @@ def _claimable(at: datetime) -> Q:
 Signers = dict[tuple[str, int, str], Signer]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Claimed:
     """What sending a row needs. The claim reads only these columns: building full model
     objects (and parsing their timestamps) cost as much as the HTTP request; a failed row,
@@ -92,33 +96,43 @@ class Claimed:
     signer: tuple[str, int, str]
 
 
+_CLAIM = """
+UPDATE deliveries SET claim_token = {p}1, claimed_until = {p}2
+WHERE id IN (
+    SELECT id FROM deliveries
+    WHERE state = 'pending' AND next_attempt_at <= {p}3
+      AND (claimed_until IS NULL OR claimed_until < {p}3)
+    ORDER BY id LIMIT {p}4 {lock})
+RETURNING id, inbox_url, host, payload, signer_type, signer_id, signer_key_id
+"""
+_CLAIM_SQL = {
+    "postgres": _CLAIM.format(p="$", lock="FOR UPDATE SKIP LOCKED"),
+    "sqlite": _CLAIM.format(p="?", lock=""),
+}
+
+
 async def _claim(limit: int, at: datetime) -> list[Claimed]:
-    """Marks up to ``limit`` due rows with a token of ours and returns them. Rows another
-    worker holds are skipped (SKIP LOCKED), and the marking re-checks that each row is still
-    claimable, so two workers never hold one row."""
-    token = uuid.uuid4().hex
-    async with in_transaction() as tx:
-        due = Delivery.filter(_claimable(at)).order_by("id").limit(limit).using_db(tx)
-        if tx.capabilities.dialect == "postgres":
-            due = due.select_for_update(skip_locked=True)
-        ids = list(await due.values_list("id", flat=True))
-        if not ids:
-            # An idle worker writes nothing: on SQLite even an empty UPDATE takes the write
-            # lock, and another process's transaction begun before it then fails as "locked".
-            return []
-        await (
-            Delivery.filter(_claimable(at), id__in=ids)
-            .using_db(tx)
-            .update(claim_token=token, claimed_until=at + LEASE)
+    """Marks up to ``limit`` due rows with a token of ours and returns them, in one statement
+    (the ORM has no UPDATE ... RETURNING): one round trip where select, update and re-read
+    took five, and on SQLite a single write that waits for the lock rather than a read then a
+    write that fails at once when another process wrote in between. On PostgreSQL rows another
+    worker holds are skipped (SKIP LOCKED); SQLite has one writer. Either way two workers
+    never hold one row."""
+    if not await Delivery.filter(_claimable(at)).exists():
+        return []  # an idle worker writes nothing (on SQLite even an empty UPDATE locks)
+    db = Delivery._meta.db
+    sql = _CLAIM_SQL[db.capabilities.dialect]
+    rows = await db.execute_query_dict(sql, [uuid.uuid4().hex, at + LEASE, at, limit])
+    return sorted(
+        Claimed(
+            r["id"],
+            r["inbox_url"],
+            r["host"],
+            r["payload"],
+            (r["signer_type"], r["signer_id"], r["signer_key_id"]),
         )
-    rows = (
-        await Delivery.filter(claim_token=token)
-        .order_by("id")
-        .values_list(
-            "id", "inbox_url", "host", "payload", "signer_type", "signer_id", "signer_key_id"
-        )
+        for r in rows
     )
-    return [Claimed(r[0], r[1], r[2], r[3], (r[4], r[5], r[6])) for r in rows]
 
 
 def _retry_after(value: str | None, at: datetime) -> timedelta | None:
@@ -160,16 +174,6 @@ async def _reschedule(
     await row.save()
 
 
-async def _signers(rows: list[Claimed]) -> Signers:
-    """The cycle's signers, each key read once before any host starts (read lazily, the
-    concurrent hosts would all miss at once and each read it)."""
-    signers = {}
-    for signer_type, signer_id, key_id in {row.signer for row in rows}:
-        key = await actor_key(signer_type, signer_id)
-        signers[signer_type, signer_id, key_id] = signer_with(key_id, key.private_pem)
-    return signers
-
-
 async def _send(client: RemoteClient, row: Claimed, at: datetime, signers: Signers) -> bool:
     try:
         answer = await client.request(
@@ -190,26 +194,8 @@ async def _send(client: RemoteClient, row: Claimed, at: datetime, signers: Signe
     return False
 
 
-async def _deliver_host(
-    fed: Federation,
-    rows: list[Claimed],
-    at: datetime,
-    signers: Signers,
-) -> list[int]:
-    """In order; after a failure the host's later rows wait, so order is kept. Returns the
-    ids delivered."""
-    sent = []
-    for index, row in enumerate(rows):
-        if not await _send(fed.client, row, at, signers):
-            later = [r.id for r in rows[index + 1 :]]
-            await Delivery.filter(id__in=later).update(claim_token="", claimed_until=None)
-            break
-        sent.append(row.id)
-    return sent
-
-
 async def _record_done(ids: list[int], hosts: list[str]) -> None:
-    """One write for the whole cycle's successes, and revival of hosts that were failing."""
+    """One write for many successes, and revival of hosts that were failing."""
     if ids:
         await Delivery.filter(id__in=ids).update(
             state="done", attempts=F("attempts") + 1, claim_token="", claimed_until=None
@@ -220,22 +206,122 @@ async def _record_done(ids: list[int], hosts: list[str]) -> None:
         )
 
 
+class Courier:
+    """Sends claimed rows: one line per host, each line sent in id order, at most
+    HOSTS_AT_ONCE lines at once. Rows claimed while their host's line is still running join
+    its end, so order holds, and nothing waits for a slow host but that host's own rows."""
+
+    def __init__(self, fed: Federation) -> None:
+        self.fed = fed
+        self.lines: dict[str, deque[Claimed]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.slots = asyncio.Semaphore(HOSTS_AT_ONCE)
+        self.signers: Signers = {}
+        self.sent: list[int] = []
+        self.answered: set[str] = set()
+
+    @property
+    def queued(self) -> int:
+        return sum(len(line) for line in self.lines.values())
+
+    async def take(self, rows: list[Claimed], at: datetime) -> None:
+        await self._load_signers(rows)
+        for row in rows:
+            if row.host in self.lines:
+                self.lines[row.host].append(row)
+                continue
+            self.lines[row.host] = deque([row])
+            task = asyncio.create_task(self._run_line(row.host, at))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _load_signers(self, rows: list[Claimed]) -> None:
+        """Each key is read once, before its rows start (read by the lines themselves, the
+        concurrent lines would all miss at once and each read it)."""
+        for signer_type, signer_id, key_id in {row.signer for row in rows} - self.signers.keys():
+            key = await actor_key(signer_type, signer_id)
+            self.signers[signer_type, signer_id, key_id] = signer_with(key_id, key.private_pem)
+
+    async def _run_line(self, host: str, at: datetime) -> None:
+        """After a failure the host's later rows are released unsent: they wait for the next
+        claim rather than overtake the failed one."""
+        line = self.lines[host]
+        try:
+            async with self.slots:
+                while line:
+                    if not await _send(self.fed.client, line[0], at, self.signers):
+                        line.popleft()
+                        break
+                    self.sent.append(line.popleft().id)
+                    self.answered.add(host)
+        except Exception:  # a database error; the rows go back to the queue
+            log.exception("delivery to %s failed", host)
+        finally:
+            del self.lines[host]  # before any await: rows claimed from now on start a new line
+            await _release([row.id for row in line])
+
+    async def wait(self, seconds: float | None = None) -> None:
+        """Until every line is done, or one line is done when ``seconds`` is given."""
+        if self.tasks:
+            mode = asyncio.FIRST_COMPLETED if seconds else asyncio.ALL_COMPLETED
+            await asyncio.wait(set(self.tasks), timeout=seconds, return_when=mode)
+
+    async def close(self, grace: float) -> None:
+        if self.tasks:
+            _, late = await asyncio.wait(set(self.tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        await self.record()
+
+    async def record(self) -> int:
+        """Writes what was sent since the last call, in one statement; returns how many."""
+        sent, answered = self.sent, self.answered
+        self.sent, self.answered = [], set()
+        await _record_done(sent, sorted(answered))
+        return len(sent)
+
+
+async def _release(ids: list[int]) -> None:
+    if ids:
+        await Delivery.filter(id__in=ids).update(claim_token="", claimed_until=None)
+
+
 async def deliver_due(fed: Federation, limit: int = 200, at: datetime | None = None) -> int:
-    """One queue cycle: claims due rows and sends them, hosts in parallel. Returns how many
-    were delivered."""
+    """One queue cycle, for tests and benchmarks: claims due rows, sends them all, and returns
+    how many were delivered."""
     at = at or now()
-    rows = await _claim(limit, at)
-    by_host: dict[str, list[Claimed]] = defaultdict(list)
-    for row in rows:
-        by_host[row.host].append(row)
-    signers = await _signers(rows)
-    slots = asyncio.Semaphore(HOSTS_AT_ONCE)
+    courier = Courier(fed)
+    await courier.take(await _claim(limit, at), at)
+    await courier.wait()
+    return await courier.record()
 
-    async def deliver_host(group: list[Claimed]) -> list[int]:
-        async with slots:
-            return await _deliver_host(fed, group, at, signers)
 
-    results = await asyncio.gather(*(deliver_host(group) for group in by_host.values()))
-    done = [row_id for ids in results for row_id in ids]
-    await _record_done(done, [host for host, ids in zip(by_host, results, strict=True) if ids])
-    return len(done)
+async def deliver_continuously(
+    fed: Federation, stop: asyncio.Event, limit: int = 200, idle: float = 1.0
+) -> None:
+    """The worker's delivery loop: claims ``limit`` more rows whenever half of them have
+    left the lines, so hosts are kept busy without waiting for the slowest one of a batch,
+    and records what was sent in batches. On stop, lines get a few seconds to finish; the
+    rest are cancelled and their rows released."""
+    courier = Courier(fed)
+    recorded_at = time.monotonic()
+    try:
+        while not stop.is_set():
+            hungry = False
+            if courier.queued <= limit // 2:
+                rows = await _claim(limit, now())
+                await courier.take(rows, now())
+                hungry = not rows
+            if len(courier.sent) >= limit // 2 or time.monotonic() - recorded_at > 1:
+                await courier.record()
+                recorded_at = time.monotonic()
+            if hungry:  # nothing due: wake when a line ends or after ``idle``
+                await courier.wait(idle)
+                if not courier.tasks:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), idle)
+            else:
+                await asyncio.sleep(TICK)
+    finally:
+        await courier.close(grace=STOP_GRACE)
