@@ -66,10 +66,14 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
     }
 
 
-def start(command: list[str], env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
+def start_quietly(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def start(command: list[str], env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
+    proc = start_quietly(command, env)
     for _ in range(300):
         try:
             httpx.get(probe, timeout=1)

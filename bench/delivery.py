@@ -3,23 +3,31 @@ addresses, all answered by ``bench.sink``, which verifies every signature). Publ
 updates, drains the queue with the real delivery code, and compares the delivery rate with the
 raw rate of signing the same requests with the same key (the ceiling).
 
-    python -m bench.delivery [--database-url postgres://postgres@127.0.0.1:5432/x] [--updates 5]
+By default this process drains the queue with ``deliver_due``, one process on one core. With
+``--workers N`` it starts N ``jumelage worker`` processes, as an admin would, and times them
+from their first delivery (their start-up is not delivery) to the empty queue.
+
+    python -m bench.delivery [--database-url postgres://postgres@127.0.0.1:5432/x]
+                             [--updates 5] [--workers N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from datetime import UTC, datetime
 
 from bench.common import (
+    environment,
     free_port,
     fresh_settings,
     jumelage_server,
     rate,
     sink,
     sink_stats,
+    start_quietly,
     stop,
 )
 from federation import publish
@@ -29,6 +37,7 @@ from federation.delivery import deliver_due
 from federation.signatures import sign_request
 from models import db
 from models.accounts import create_account
+from models.config import Settings
 from models.content import post_update
 from models.follows import Follow
 from models.queues import Delivery
@@ -78,7 +87,34 @@ async def ceiling(sample: list[Delivery]) -> float:
     return len(sample) / (time.perf_counter() - started)
 
 
-async def run(database: str, updates: int) -> None:
+async def drain_here(fed: Federation) -> tuple[int, float]:
+    started = time.perf_counter()
+    while await Delivery.filter(state="pending").exists():
+        await deliver_due(fed, limit=500)
+    return await Delivery.filter(state="done").count(), time.perf_counter() - started
+
+
+async def drain_in_workers(settings: Settings, workers: int) -> tuple[int, float]:
+    """Rows delivered after the first poll that saw progress, and the time since that poll."""
+    command = [sys.executable, "-m", "server.cli", "worker"]
+    procs = [start_quietly(command, environment(settings)) for _ in range(workers)]
+    try:
+        first: tuple[int, float] | None = None
+        while True:
+            done = await Delivery.filter(state="done").count()
+            moment = time.perf_counter()
+            if first is None and done:
+                first = (done, moment)
+            if not await Delivery.filter(state="pending").exists():
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        stop(*procs)
+    assert first is not None
+    return done - first[0], moment - first[1]
+
+
+async def run(database: str, updates: int, workers: int) -> None:
     port, sink_port = free_port(), free_port()
     settings = await fresh_settings(database, port)
     owner = await create_account("owner", "owner@bench.invalid", "bench password")
@@ -91,13 +127,18 @@ async def run(database: str, updates: int) -> None:
             item = await post_update(owner, twinning, "public", {"en": f"News {n}"})
             await publish.update_posted(fed, item)
         total = await Delivery.filter(state="pending").count()
-        signing = await ceiling(await Delivery.all().limit(2000))
-        started = time.perf_counter()
-        while await Delivery.filter(state="pending").exists():
-            await deliver_due(fed, limit=500)
-        seconds = time.perf_counter() - started
-        verified = (await sink_stats(sink_port)).get("verified", 0)
+        sample = await Delivery.all().limit(4000)
+        signing = await ceiling(sample)
+        if workers:
+            timed, seconds = await drain_in_workers(settings, workers)
+        else:
+            timed, seconds = await drain_here(fed)
+        # The machine's speed drifts; of two measures the higher ceiling is the stricter one.
+        signing = max(signing, await ceiling(sample))
+        seen = await sink_stats(sink_port)
+        verified = seen.pop("verified", 0)
         done = await Delivery.filter(state="done").count()
+        errors = await Delivery.filter(state="failed").values_list("last_error", flat=True)
     finally:
         stop(server, receiver)
         await fed.close()
@@ -109,18 +150,23 @@ async def run(database: str, updates: int) -> None:
         f"deliveries          {total:,} for {updates} updates; {done:,} done, {verified:,} "
         f"verified by the sink"
     )
-    print(f"drain time          {seconds:.1f} s")
-    print(f"delivery rate       {rate(done, seconds)}")
+    if errors or seen:
+        print(f"failed              {len(errors)}: {sorted(set(errors))[:3]}; sink: {seen}")
+    drainer = f"{workers} jumelage worker processes" if workers else "this process"
+    print(f"drained by          {drainer}")
+    print(f"drain time          {seconds:.1f} s for {timed:,} deliveries")
+    print(f"delivery rate       {rate(timed, seconds)}")
     print(f"signing ceiling     {signing:,.0f}/s (same requests, same key, one core)")
-    print(f"rate / ceiling      {done / seconds / signing:.0%}")
+    print(f"rate / ceiling      {timed / seconds / signing:.0%}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--updates", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args()
-    asyncio.run(run(args.database_url, args.updates))
+    asyncio.run(run(args.database_url, args.updates, args.workers))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Run by the benchmarks: ``python -m bench.sink PORT``."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -27,21 +28,28 @@ PUBLIC_PEM = (
     if os.environ.get("BENCH_PUBLIC_PEM")
     else generate_keypair()[0]
 )
-KEYS: dict[str, PublicKey] = {}
+KEYS: dict[str, asyncio.Future[PublicKey]] = {}
 STATS: Counter[str] = Counter()
 
 
+async def fetch_key(key_id: str) -> PublicKey:
+    async with httpx.AsyncClient() as client:
+        actor = (
+            await client.get(key_id.split("#")[0], headers={"Accept": "application/activity+json"})
+        ).json()
+    key = actor["publicKey"]
+    return PublicKey(key["id"], key["owner"], key["publicKeyPem"])
+
+
 async def lookup(key_id: str) -> PublicKey | None:
+    """One fetch per key, however many requests signed with it arrive at once."""
     if key_id not in KEYS:
-        async with httpx.AsyncClient() as client:
-            actor = (
-                await client.get(
-                    key_id.split("#")[0], headers={"Accept": "application/activity+json"}
-                )
-            ).json()
-        key = actor["publicKey"]
-        KEYS[key_id] = PublicKey(key["id"], key["owner"], key["publicKeyPem"])
-    return KEYS[key_id]
+        KEYS[key_id] = asyncio.ensure_future(fetch_key(key_id))
+    try:
+        return await KEYS[key_id]
+    except Exception:
+        KEYS.pop(key_id, None)  # fetched again by the next request
+        raise
 
 
 async def actor(request: web.Request) -> web.Response:
