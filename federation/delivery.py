@@ -237,7 +237,8 @@ class Courier:
 
     async def _load_signers(self, rows: list[Claimed]) -> None:
         """Each key is read once, before its rows start (read by the lines themselves, the
-        concurrent lines would all miss at once and each read it)."""
+        concurrent lines would all miss at once and each read it), and kept as long as the
+        courier: our actors' keys never change once stored (``models.keys.keep_key``)."""
         for signer_type, signer_id, key_id in {row.signer for row in rows} - self.signers.keys():
             key = await actor_key(signer_type, signer_id)
             self.signers[signer_type, signer_id, key_id] = signer_with(key_id, key.private_pem)
