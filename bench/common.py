@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,26 +22,43 @@ from models.config import Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: every socket stays bound until all are chosen (two separate picks
+    can return the same port, and the sink then fails to start beside the server)."""
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
+def free_port() -> int:
+    return free_ports(1)[0]
+
+
+async def _admin(server: str, *statements: str) -> None:
+    conn = await asyncpg.connect(server)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def fresh_settings(database: str, port: int) -> Settings:
+    """A new database: a SQLite file in a temporary directory, or a PostgreSQL database that
+    is dropped again when the benchmark exits."""
     data_dir = Path(tempfile.mkdtemp(prefix="jumelage-bench-"))
     url = f"sqlite://{data_dir / 'bench.sqlite3'}"
     if database.startswith("postgres"):
         parts = urlsplit(database)
         name = f"jumelage_bench_{os.getpid()}"
-        conn = await asyncpg.connect(
-            urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
+        server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        await _admin(server, drop, f'CREATE DATABASE "{name}"')
+        atexit.register(lambda: asyncio.run(_admin(server, drop)))
         url = urlunsplit(parts._replace(scheme="postgres", path=f"/{name}"))
     settings = load_settings(
         {

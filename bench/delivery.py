@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from bench.common import (
     environment,
-    free_port,
+    free_ports,
     fresh_settings,
     jumelage_server,
     rate,
@@ -115,7 +115,7 @@ async def drain_in_workers(settings: Settings, workers: int) -> tuple[int, float
 
 
 async def run(database: str, updates: int, workers: int) -> None:
-    port, sink_port = free_port(), free_port()
+    port, sink_port = free_ports(2)
     settings = await fresh_settings(database, port)
     owner = await create_account("owner", "owner@bench.invalid", "bench password")
     twinning = await create_twinning(owner, "bench", TwinningInput(title={"en": "Bench"}))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port, fresh_settings, jumelage_server, rate, sink, stop
+from bench.common import free_ports, fresh_settings, jumelage_server, rate, sink, stop
 from federation.signatures import PublicKey, generate_keypair, sign_request, verify_request
 from models import db
 from models.accounts import create_account
@@ -54,7 +54,7 @@ async def verification_ceiling(
 
 
 async def run(database: str, count: int) -> None:
-    port, sink_port = free_port(), free_port()
+    port, sink_port = free_ports(2)
     settings = await fresh_settings(database, port)
     owner = await create_account("owner", "owner@bench.invalid", "bench password")
     await create_twinning(owner, "bench", TwinningInput(title={"en": "Bench"}))
