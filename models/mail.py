@@ -131,10 +131,12 @@ async def queue_notices(item: ContentItem) -> int:
     members = await Membership.filter(twinning_id=thread.twinning_id, state="accepted").values_list(
         "account_id", flat=True
     )
-    prefs = await MailPreference.filter(account_id__in=list(members), mode__in=("each", "daily"))
+    prefs = await MailPreference.filter(
+        account_id__in=list(members), mode__in=("each", "daily")
+    ).prefetch_related("account")
     queued = 0
     for pref in prefs:
-        account = await Account.get(id=pref.account_id)
+        account: Account = pref.account
         if account.id == item.author_id or not await may_view(account, item):
             continue
         await MailNotice.create(account=account, item=item, mode=pref.mode)

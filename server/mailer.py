@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 from babel.dates import format_datetime
 
+from federation.serialize import item_uri
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
@@ -70,7 +71,7 @@ async def _entry(settings: Settings, item: ContentItem, lang: str) -> tuple[str,
         else await RemoteActor.get_or_none(id=item.remote_author_id)
     )
     name = getattr(author, "name", "") or getattr(author, "handle", "")
-    url = f"{settings.base_url}/t/{twinning.slug}/updates/{thread.id}"
+    url = item_uri(settings, twinning, thread)
     if item.id != thread.id:
         url += f"#reply-{item.id}"
     body = i18n.gettext("%(name)s wrote:", name=name) + f"\n\n{text}\n\n{url}\n"
@@ -116,7 +117,7 @@ async def _reminder(settings: Settings, item: ContentItem, lang: str) -> tuple[s
     start = details.local(details.starts_at)
     when = format_datetime(start, "full", locale=lang) + f" ({details.timezone})"
     lines = [when, details.place, details.online_url]
-    url = f"{settings.base_url}/t/{twinning.slug}/updates/{item.id}"
+    url = item_uri(settings, twinning, item)
     subject = i18n.gettext("Reminder: %(title)s", title=title)
     return subject, "\n".join(line for line in lines if line) + f"\n\n{url}\n"
 
@@ -160,7 +161,7 @@ async def _periodic(settings: Settings, pref: MailPreference, when: datetime) ->
         lines = [f"== {name}"]
         for item in items:
             _, title = pick(item.title_map or item.content_map, lang, item.primary_language)
-            url = f"{settings.base_url}/t/{twinning.slug}/updates/{item.id}"
+            url = item_uri(settings, twinning, item)
             lines.append(f"- {title.splitlines()[0][:120]}\n  {url}")
         lines.append(f"{settings.base_url}/t/{twinning.slug}/digest?period={pref.periodic}")
         sections.append("\n".join(lines))

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from models.config import LOCALES
-from models.errors import ModelError
+from models.errors import ModelError, NotAllowed
 from server import i18n
 from server.web.session import csrf_valid
 
@@ -53,6 +53,14 @@ def error_text(exc: ModelError) -> str:
     with a capital."""
     message = i18n.gettext(exc.message, **exc.params)
     return message[:1].upper() + message[1:]
+
+
+def refusal_text(exc: ModelError) -> str:
+    """Why a form was refused, to show beside it. A refusal of the person rather than of
+    what they typed (``NotAllowed``) is raised again, to become the 403 page."""
+    if isinstance(exc, NotAllowed):
+        raise exc
+    return error_text(exc)
 
 
 def page_number(request: Request) -> int:

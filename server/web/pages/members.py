@@ -15,7 +15,7 @@ from federation.errors import FederationError
 from federation.membership import send_decision, send_invite
 from federation.subscriptions import resolve_actor
 from models.accounts import Account
-from models.errors import N_, Invalid, ModelError, NotAllowed
+from models.errors import N_, Invalid, ModelError
 from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.remote_members import decide_remote_request, invite_remote, remove_remote_member
@@ -32,7 +32,7 @@ from models.twinnings import (
 from models.visibility import may_see_members
 from server import i18n
 from server.activitypub import federation_of, members_collection, wants_actor
-from server.web.forms import error_text, page_number, read_form, text
+from server.web.forms import page_number, read_form, refusal_text, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
 
@@ -128,9 +128,7 @@ async def manage(request: Request) -> Response:
         else:
             await _manage(viewer, twinning, action, username, text(form, "role"))
     except ModelError as exc:
-        if isinstance(exc, NotAllowed):
-            raise
-        return await _members_page(request, twinning, exc.status, error_text(exc))
+        return await _members_page(request, twinning, exc.status, refusal_text(exc))
     if action == "invite":
         flash(request, i18n.gettext("Invitation sent to %(name)s.", name=username))
     return redirect(f"/t/{twinning.slug}/members")

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation.actors import organisation_document
-from models.errors import ModelError, NotAllowed
+from models.errors import ModelError
 from models.organisations import (
     Organisation,
     OrganisationInput,
@@ -22,7 +22,7 @@ from models.organisations import (
 from models.pagination import paginate
 from models.twinnings import TwinningPartner
 from server.activitypub import activity_response, wants_actor
-from server.web.forms import error_text, langmap, page_number, read_form, text, texts
+from server.web.forms import error_text, langmap, page_number, read_form, refusal_text, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.render import render
 
@@ -151,9 +151,7 @@ async def organisation_members(request: Request) -> Response:
         else:
             await add_organisation_member(viewer, org, username, text(form, "role") or "member")
     except ModelError as exc:
-        if isinstance(exc, NotAllowed):
-            raise
-        return await organisation_page(request, org, exc.status, error_text(exc))
+        return await organisation_page(request, org, exc.status, refusal_text(exc))
     return redirect(f"/o/{org.slug}")
 
 

@@ -28,7 +28,7 @@ from models.content import (
     post_update,
 )
 from models.discussions import mark_read
-from models.errors import ModelError, NotAllowed
+from models.errors import ModelError
 from models.events import (
     Attendance,
     EventDetails,
@@ -51,7 +51,7 @@ from models.visibility import (
 )
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
-from server.web.forms import error_text, langmap, read_form, text, texts
+from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import refused_form
 from server.web.render import render
@@ -169,9 +169,7 @@ async def reply(request: Request) -> Response:
     try:
         answer = await post_reply(viewer, item, langmap(form, "reply"), parent=parent)
     except ModelError as exc:
-        if isinstance(exc, NotAllowed):
-            raise
-        flash(request, error_text(exc))
+        flash(request, refusal_text(exc))
         return redirect(f"/t/{twinning.slug}/updates/{item.id}")
     await publish.reply_posted(federation_of(request), answer)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}#reply-{answer.id}")
