@@ -3,11 +3,10 @@ Join requests. Membership exists only after the twinning's own Accept."""
 
 from __future__ import annotations
 
-import uuid
-
 from federation.actors import twinning_uri
 from federation.context import Federation
 from federation.delivery import enqueue
+from federation.serialize import answer
 from federation.vocabulary import AS
 from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Twinning
@@ -18,16 +17,9 @@ async def send_decision(
 ) -> None:
     actor: RemoteActor = await RemoteActor.get(id=membership.actor_id)
     group = twinning_uri(fed.settings, twinning.slug)
-    kind = "Accept" if accepted else "Reject"
-    answer = {
-        "@context": AS,
-        "id": f"{group}#{kind.lower()}s/{uuid.uuid4().hex}",
-        "type": kind,
-        "actor": group,
-        "object": {"id": membership.join_uri, "type": "Join", "actor": actor.uri, "object": group},
-        "to": [actor.uri],
-    }
-    await enqueue(answer, "twinning", twinning.id, group + "#main-key", [actor.inbox])
+    join = {"id": membership.join_uri, "type": "Join", "actor": actor.uri, "object": group}
+    decision = answer(group, accepted, join, actor.uri)
+    await enqueue(decision, "twinning", twinning.id, group + "#main-key", [actor.inbox])
 
 
 async def send_invite(fed: Federation, twinning: Twinning, membership: RemoteMembership) -> None:

@@ -5,6 +5,7 @@ audience: public items to Public and the twinning's followers, never anything el
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -209,6 +210,12 @@ def activity(
         "to": to,
         "cc": cc,
     }
+
+
+def answer(actor: str, accepted: bool, obj: Any, to: str) -> dict[str, Any]:
+    """An Accept or Reject by ``actor`` of ``obj`` (a Follow, Join or Invite), to ``to`` alone."""
+    kind = "Accept" if accepted else "Reject"
+    return activity(kind, f"{actor}#{kind.lower()}s/{uuid.uuid4().hex}", actor, obj, [to], [])
 
 
 def reply_uri(settings: Settings, twinning: Twinning, root: ContentItem, reply: ContentItem) -> str:

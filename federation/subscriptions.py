@@ -13,6 +13,7 @@ from federation.delivery import enqueue
 from federation.errors import FederationError
 from federation.fetch import FetchError
 from federation.remote_actors import actor_for
+from federation.serialize import answer
 from federation.vocabulary import ACTIVITY_JSON, AS
 from models.accounts import Account
 from models.config import is_loopback_host
@@ -116,16 +117,8 @@ async def answer_invitation(
     group counts them once it has the Accept), a declined one is forgotten."""
     group = await RemoteActor.get(id=invitation.group_id)
     actor = person_uri(fed.settings, account.username)
-    kind = "Accept" if accept else "Reject"
-    answer = {
-        "@context": AS,
-        "id": f"{actor}#{kind.lower()}s/{uuid.uuid4().hex}",
-        "type": kind,
-        "actor": actor,
-        "object": invitation.activity_uri,
-        "to": [group.uri],
-    }
-    await enqueue(answer, "person", account.id, actor + "#main-key", [group.inbox])
+    decision = answer(actor, accept, invitation.activity_uri, group.uri)
+    await enqueue(decision, "person", account.id, actor + "#main-key", [group.inbox])
     if accept:
         invitation.state = "accepted"
         await invitation.save(update_fields=["state"])

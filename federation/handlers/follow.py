@@ -4,14 +4,13 @@ audience, never a member."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from federation.context import Federation
 from federation.delivery import enqueue
 from federation.local import local_target, object_uri
 from federation.remote_actors import actor_for
-from federation.vocabulary import AS
+from federation.serialize import answer
 from models.follows import Follow
 from models.notifications import notify
 
@@ -27,19 +26,8 @@ async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
         target_id=target.actor_id,
         defaults={"state": "accepted", "activity_uri": activity["id"]},
     )
-    accept = {
-        "@context": AS,
-        "id": f"{target.uri}#accepts/{uuid.uuid4().hex}",
-        "type": "Accept",
-        "actor": target.uri,
-        "object": {
-            "id": activity["id"],
-            "type": "Follow",
-            "actor": follower.uri,
-            "object": target.uri,
-        },
-        "to": [follower.uri],
-    }
+    follow = {"id": activity["id"], "type": "Follow", "actor": follower.uri, "object": target.uri}
+    accept = answer(target.uri, True, follow, follower.uri)
     await enqueue(accept, target.actor_type, target.actor_id, target.key_id, [follower.inbox])
     if created and target.actor_type == "person":
         await notify(target.actor_id, "follow", from_remote=follower)
