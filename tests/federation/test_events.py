@@ -14,17 +14,13 @@ from models.events import EventDetails, EventInput, create_event
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import make_account
 from tests.federation.peer import FIXTURES, Peer, drain
-from tests.federation.test_remote_members import GROUP, PUBLIC, _join, _send
+from tests.federation.test_remote_members import GROUP, PUBLIC, _join, _send, ana_asks_to_join
 
 
 async def test_a_remote_members_event_becomes_a_meeting(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "open")
     await drain(fed)
     mobilizon = json.loads((FIXTURES / "mobilizon" / "objects" / "event.json").read_text())
     event = {

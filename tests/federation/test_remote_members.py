@@ -11,7 +11,7 @@ import httpx
 from federation.context import Federation
 from federation.signatures import sign_request
 from models.remote import RemoteMembership
-from models.twinnings import TwinningInput, create_twinning
+from models.twinnings import Twinning, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 from tests.federation.peer import PRIVATE_PEM, Peer, drain
 
@@ -36,6 +36,17 @@ def _join(peer: Peer, name: str) -> dict[str, str]:
     }
 
 
+async def ana_asks_to_join(client: httpx.AsyncClient, peer: Peer, policy: str) -> Twinning:
+    """Maelle's twinning brest_lapaz, with the given join policy, and ana's Join to it from
+    the peer (not yet processed)."""
+    owner = await make_account("maelle")
+    twinning = await create_twinning(
+        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy=policy)
+    )
+    await _send(client, peer, "ana", _join(peer, "ana"))
+    return twinning
+
+
 async def _signed_get(client: httpx.AsyncClient, peer: Peer, name: str, path: str) -> int:
     headers = sign_request("GET", BASE + path, peer.actor(name) + "#main-key", PRIVATE_PEM)
     headers["accept"] = "application/activity+json"
@@ -45,11 +56,7 @@ async def _signed_get(client: httpx.AsyncClient, peer: Peer, name: str, path: st
 async def test_remote_member_joins_with_approval_and_receives_partner_items_alone(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="approval")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "approval")
     await _send(
         client,
         peer,
@@ -129,11 +136,7 @@ async def test_remote_member_joins_with_approval_and_receives_partner_items_alon
 async def test_invitation_only_twinning_rejects_a_join(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="invitation")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "invitation")
     await drain(fed)
     assert not await RemoteMembership.exists()
     [reject] = peer.received
@@ -143,11 +146,7 @@ async def test_invitation_only_twinning_rejects_a_join(
 async def test_open_twinning_accepts_at_once_and_undo_join_leaves(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "open")
     await drain(fed)
     assert (await RemoteMembership.get()).state == "accepted"
     assert peer.received[-1].activity["type"] == "Accept"
@@ -171,11 +170,7 @@ async def test_remote_members_post_to_the_twinning_and_non_members_do_not(
 ) -> None:
     from models.content import ContentItem
 
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "open")
     await _send(
         client,
         peer,
@@ -303,11 +298,7 @@ async def test_following_needs_a_known_group(client: httpx.AsyncClient) -> None:
 async def test_members_see_who_the_members_are(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    owner = await make_account("maelle")
-    await create_twinning(
-        owner, "brest_lapaz", TwinningInput(title={"fr": "Brest"}, join_policy="open")
-    )
-    await _send(client, peer, "ana", _join(peer, "ana"))
+    await ana_asks_to_join(client, peer, "open")
     await drain(fed)
     path = "/t/brest_lapaz/members"
     ap = {"accept": "application/activity+json"}
