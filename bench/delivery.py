@@ -87,10 +87,22 @@ async def ceiling(sample: list[Delivery]) -> float:
     return len(sample) / (time.perf_counter() - started)
 
 
+STALL = 60.0  # seconds without a delivery after which the benchmark gives up
+
+
+async def _stalled(last_progress: float) -> None:
+    """Failed deliveries are retried for days; a benchmark whose sink is gone says so instead."""
+    if time.perf_counter() - last_progress > STALL:
+        errors = await Delivery.filter(attempts__gt=0).limit(3).values_list("last_error", flat=True)
+        raise SystemExit(f"no delivery for {STALL:.0f} s; last errors: {errors}")
+
+
 async def drain_here(fed: Federation) -> tuple[int, float]:
-    started = time.perf_counter()
+    started = progress = time.perf_counter()
     while await Delivery.filter(state="pending").exists():
-        await deliver_due(fed, limit=500)
+        if await deliver_due(fed, limit=500):
+            progress = time.perf_counter()
+        await _stalled(progress)
     return await Delivery.filter(state="done").count(), time.perf_counter() - started
 
 
@@ -100,6 +112,7 @@ async def drain_in_workers(settings: Settings, workers: int) -> tuple[int, float
     procs = [start_quietly(command, environment(settings)) for _ in range(workers)]
     try:
         first: tuple[int, float] | None = None
+        seen, progress = 0, time.perf_counter()
         while True:
             done = await Delivery.filter(state="done").count()
             moment = time.perf_counter()
@@ -107,6 +120,9 @@ async def drain_in_workers(settings: Settings, workers: int) -> tuple[int, float
                 first = (done, moment)
             if not await Delivery.filter(state="pending").exists():
                 break
+            if done > seen:
+                seen, progress = done, moment
+            await _stalled(progress)
             await asyncio.sleep(0.2)
     finally:
         stop(*procs)
