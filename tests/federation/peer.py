@@ -14,18 +14,8 @@ from typing import Any
 
 from federation.signatures import generate_keypair, sign_request
 
-
-def _fixtures() -> Path:
-    """The shared fixtures sit beside the checkout (``../shared``); found by walking up, so a
-    checkout anywhere works, and a missing copy is an error, never a silent skip."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "fixtures" / "fediverse"
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError("../shared/fixtures/fediverse not found beside the checkout")
-
-
-FIXTURES = _fixtures()
+# Real payloads of other servers, kept in the repository (see its README).
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fediverse"
 PUBLIC_PEM, PRIVATE_PEM = generate_keypair()
 OTHER_PUBLIC_PEM, OTHER_PRIVATE_PEM = generate_keypair()
 
