@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from tortoise import connections
+from tortoise import Tortoise, connections
 
 from federation.context import Federation
 from models import db
@@ -19,48 +19,6 @@ from models.config import Settings, load_settings
 from server.app import create_app
 from tests.databases import fresh_database
 
-TABLES = (
-    "instance_pages",
-    "mail_notices",
-    "mail_preferences",
-    "resource_details",
-    "discussion_reads",
-    "attendances",
-    "event_details",
-    "oauth_codes",
-    "oauth_tokens",
-    "oauth_apps",
-    "local_follows",
-    "bookmarks",
-    "reblogs",
-    "notifications",
-    "markers",
-    "idempotency_keys",
-    "media_files",
-    "item_revisions",
-    "likes",
-    "reports",
-    "subscriptions",
-    "follows",
-    "remote_memberships",
-    "remote_actors",
-    "hosts",
-    "domain_blocks",
-    "inbox_activities",
-    "deliveries",
-    "audiences",
-    "content_items",
-    "memberships",
-    "twinning_partners",
-    "twinnings",
-    "organisation_members",
-    "organisations",
-    "facets",
-    "invitations",
-    "rate_limits",
-    "actor_keys",
-    "accounts",
-)
 PASSWORD = "correct horse battery"
 
 
@@ -83,11 +41,30 @@ async def settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
     await db.close()
 
 
+def tables_children_first() -> list[str]:
+    """Every table of the models, each after the tables that refer to it, so rows can be
+    deleted in this order without breaking a foreign key (self-references aside)."""
+    models = list(Tortoise.apps["models"].values())
+    refers: dict[str, set[str]] = {}
+    for model in models:
+        names = [*model._meta.fk_fields, *model._meta.o2o_fields]
+        targets = {model._meta.fields_map[n].related_model._meta.db_table for n in names}
+        refers[model._meta.db_table] = targets - {model._meta.db_table}
+    ordered: list[str] = []
+    while refers:
+        leaves = sorted(t for t in refers if not any(t in r for r in refers.values()))
+        assert leaves, f"tables refer to each other in a circle: {sorted(refers)}"
+        ordered += leaves
+        for table in leaves:
+            del refers[table]
+    return ordered
+
+
 @pytest_asyncio.fixture(autouse=True)
 async def clean_tables(settings: Settings) -> AsyncIterator[None]:
     yield
     conn = connections.get("default")
-    for table in TABLES:
+    for table in tables_children_first():
         await conn.execute_query(f"DELETE FROM {table}")
 
 
