@@ -9,9 +9,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from models.errors import N_, Conflict, Invalid
-from models.handles import check_handle, ensure_handle_free
+from models.handles import check_handle, claim_handle
 
 _hasher = PasswordHasher()
 ROLES = ("user", "admin")
@@ -105,18 +106,19 @@ async def create_account(
     username = check_handle("username", username)
     email = check_email(email)
     check_password(password)
-    await ensure_handle_free("username", username)
     if await Account.filter(email=email).exists():
         raise Conflict("email", N_("an account already uses this address"))
-    return await Account.create(
-        username=username,
-        email=email,
-        password_hash=hash_password(password),
-        role=role,
-        state=state,
-        locale=locale,
-        display_name=display_name.strip()[:100],
-    )
+    async with in_transaction():
+        await claim_handle("username", username, "person")
+        return await Account.create(
+            username=username,
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+            state=state,
+            locale=locale,
+            display_name=display_name.strip()[:100],
+        )
 
 
 async def change_password(account: Account, current: str, new: str) -> None:

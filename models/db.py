@@ -16,6 +16,7 @@ from tortoise.migrations.executor import MigrationExecutor
 from models.config import ConfigError, Settings
 
 MODEL_MODULES = [
+    "models.handles",
     "models.accounts",
     "models.organisations",
     "models.twinnings",

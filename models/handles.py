@@ -1,9 +1,16 @@
 """Handles: people, organisations and twinnings share one namespace, because WebFinger's
-``acct:name@domain`` must name exactly one actor."""
+``acct:name@domain`` must name exactly one actor. Each taken handle is a row of one table with
+a unique key, claimed in the transaction that makes its owner, so two sign-ups racing for one
+name cannot both win."""
 
 from __future__ import annotations
 
 import re
+
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from models.errors import N_, Conflict, Invalid
 
@@ -38,11 +45,19 @@ def check_handle(field: str, value: str) -> str:
     return handle
 
 
-async def ensure_handle_free(field: str, handle: str) -> None:
-    from models.accounts import Account
-    from models.organisations import Organisation
-    from models.twinnings import Twinning
+class HandleClaim(Model):
+    id = fields.IntField(primary_key=True)
+    handle = fields.CharField(max_length=30, unique=True)
+    kind = fields.CharField(max_length=12)  # person, organisation, twinning
 
-    for model, key in ((Account, "username"), (Organisation, "slug"), (Twinning, "slug")):
-        if await model.filter(**{key: handle}).exists():
-            raise Conflict(field, N_("this name is taken"))
+    class Meta:
+        table = "handles"
+
+
+async def claim_handle(field: str, handle: str, kind: str) -> None:
+    """Takes ``handle`` for a new ``kind`` of actor, or says it is taken."""
+    try:
+        async with in_transaction():  # a savepoint inside the owner's transaction
+            await HandleClaim.create(handle=handle, kind=kind)
+    except IntegrityError:
+        raise Conflict(field, N_("this name is taken")) from None

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.errors import N_, Conflict, Invalid, NotAllowed
 from models.facets import check_countries, check_fields, check_languages, set_facets
-from models.handles import check_handle, ensure_handle_free
+from models.handles import check_handle, claim_handle
 from models.langmap import build_map, search_text
 
 
@@ -99,7 +99,7 @@ async def create_organisation(creator: Account, slug: str, data: OrganisationInp
     slug = check_handle("slug", slug)
     values = data.cleaned()
     async with in_transaction():
-        await ensure_handle_free("slug", slug)
+        await claim_handle("slug", slug, "organisation")
         org = await Organisation.create(slug=slug, created_by=creator, **values)
         org.search_text = search_text(org.name, org.city, org.description_map)
         await org.save(update_fields=["search_text"])

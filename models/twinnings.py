@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.errors import N_, Conflict, Invalid, NotAllowed
 from models.facets import check_countries, check_languages, set_facets
-from models.handles import check_handle, ensure_handle_free
+from models.handles import check_handle, claim_handle
 from models.langmap import build_map, primary_of, search_text
 from models.organisations import Organisation
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
@@ -163,7 +163,7 @@ async def create_twinning(owner: Account, slug: str, data: TwinningInput) -> Twi
     values = data.cleaned()
     partners = await _partners(data.partner_slugs)
     async with in_transaction():
-        await ensure_handle_free("slug", slug)
+        await claim_handle("slug", slug, "twinning")
         twinning = Twinning(slug=slug, created_by=owner, **values)
         await _save_details(twinning, partners)
         await Membership.create(

@@ -28,7 +28,7 @@ ROWS = [
     " 'partners', '{}', '{\"fr\": \"secret\"}', 'fr', 'secret', '2026-01-01 00:00:00')",
     "INSERT INTO audiences (id, item_id, kind, twinning_id) VALUES (1, 1, 'members', 1)",
 ]
-TABLES = ("accounts", "twinnings", "memberships", "content_items", "audiences")
+TABLES = ("accounts", "twinnings", "memberships", "content_items", "audiences", "handles")
 
 
 async def main(url: str, data_dir: str) -> None:

@@ -190,3 +190,21 @@ async def test_suspended_account_is_logged_out_at_once(client: httpx.AsyncClient
     lea.state = "suspended"
     await lea.save()
     assert (await client.get("/settings")).status_code == 303
+
+
+async def test_two_sign_ups_racing_for_one_name_make_one_account(
+    client: httpx.AsyncClient,
+) -> None:
+    import asyncio
+
+    from models.accounts import Account, create_account
+    from models.errors import Conflict
+
+    results = await asyncio.gather(
+        create_account("samename", "one@example.org", "long enough password"),
+        create_account("samename", "two@example.org", "long enough password"),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Account", "Conflict"]
+    assert isinstance(next(r for r in results if not isinstance(r, Account)), Conflict)
+    assert await Account.filter(username="samename").count() == 1
