@@ -15,8 +15,8 @@ import httpx
 from bench.common import free_port, fresh_settings, jumelage_server, rate, stop
 from models import db
 from models.accounts import create_account
-from models.content import post_update
 from models.oauth import issue_token, register_app
+from models.posting import post_update
 from models.twinnings import TwinningInput, create_twinning
 
 CONCURRENCY = 8

@@ -30,16 +30,16 @@ from bench.common import (
     start_quietly,
     stop,
 )
-from federation import publish
 from federation.actors import actor_key
 from federation.context import Federation
 from federation.delivery import deliver_due
+from federation.fanout import fan_out
 from federation.signatures import sign_request
 from models import db
 from models.accounts import create_account
 from models.config import Settings
-from models.content import post_update
 from models.follows import Follow
+from models.posting import post_update
 from models.queues import Delivery
 from models.remote import RemoteActor
 from models.twinnings import TwinningInput, create_twinning
@@ -140,8 +140,9 @@ async def run(database: str, updates: int, workers: int) -> None:
     server, receiver = jumelage_server(settings, port), sink(sink_port)
     try:
         for n in range(updates):
-            item = await post_update(owner, twinning, "public", {"en": f"News {n}"})
-            await publish.update_posted(fed, item)
+            await post_update(owner, twinning, "public", {"en": f"News {n}"})
+        while await fan_out(fed):  # what the posts make for the queue, before it is timed
+            pass
         total = await Delivery.filter(state="pending").count()
         sample = await Delivery.all().limit(4000)
         signing = await ceiling(sample)

@@ -8,11 +8,14 @@
   non-public posts) and the twinning's ``Announce`` of it for group-aware servers.
 - Edits and deletions also go out as the author's own ``Update``/``Delete``, because Mastodon
   applies them only from the author.
+
+Each function is called by the worker for one recorded happening (``federation.fanout``),
+whose ``token`` is part of every activity id made here: a happening taken again after a crash
+makes the same activities, which the delivery queue keeps once per inbox.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from federation.actors import person_uri, twinning_uri
@@ -60,22 +63,21 @@ async def _share(
     inboxes: list[str],
     direct: bool,
     boost: bool,
+    token: str,
 ) -> None:
     if not inboxes:
         return
     group = twinning_uri(fed.settings, twinning.slug)
     author_uri = person_uri(fed.settings, author.username)
     object_id, to, cc = obj["id"], obj["to"], obj["cc"]
-    own = activity(kind, f"{object_id}#{kind.lower()}-{uuid.uuid4().hex}", author_uri, obj, to, cc)
+    own = activity(kind, f"{object_id}#{kind.lower()}-{token}", author_uri, obj, to, cc)
     if direct:
         await enqueue(own, "person", author.id, author_uri + "#main-key", inboxes)
     if boost:
-        shared = activity(
-            "Announce", f"{group}#announces/{uuid.uuid4().hex}", group, object_id, to, cc
-        )
+        shared = activity("Announce", f"{group}#announces/{token}-boost", group, object_id, to, cc)
         await enqueue(shared, "twinning", twinning.id, group + "#main-key", inboxes)
     inner = {key: value for key, value in own.items() if key != "@context"}
-    wrapped = activity("Announce", f"{group}#announces/{uuid.uuid4().hex}", group, inner, to, cc)
+    wrapped = activity("Announce", f"{group}#announces/{token}", group, inner, to, cc)
     await enqueue(wrapped, "twinning", twinning.id, group + "#main-key", inboxes)
 
 
@@ -86,7 +88,7 @@ async def _loaded(item: ContentItem) -> tuple[Twinning, Account] | None:
     return await Twinning.get(id=item.twinning_id), await Account.get(id=item.author_id)
 
 
-async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
+async def _publish(fed: Federation, item: ContentItem, kind: str, token: str) -> None:
     loaded = await _loaded(item)
     if loaded is None:
         return
@@ -98,8 +100,8 @@ async def _publish(fed: Federation, item: ContentItem, kind: str) -> None:
     obj = update_to_object(fed.settings, twinning, item, author, members, media, event, resource)
     mentioned = await _mention(fed, item, obj)
     boost = kind == "Create" and item.visibility == "public"
-    await _share(fed, twinning, author, kind, obj, inboxes, direct=not boost, boost=boost)
-    await _to_mentioned(fed, author, kind, obj, mentioned)
+    await _share(fed, twinning, author, kind, obj, inboxes, not boost, boost, token)
+    await _to_mentioned(fed, author, kind, obj, mentioned, token)
 
 
 async def _mention(fed: Federation, item: ContentItem, obj: dict[str, Any]) -> list[RemoteActor]:
@@ -114,30 +116,33 @@ async def _mention(fed: Federation, item: ContentItem, obj: dict[str, Any]) -> l
 
 
 async def _to_mentioned(
-    fed: Federation, author: Account, kind: str, obj: dict[str, Any], mentioned: list[RemoteActor]
+    fed: Federation,
+    author: Account,
+    kind: str,
+    obj: dict[str, Any],
+    mentioned: list[RemoteActor],
+    token: str,
 ) -> None:
     """The author's own activity to each person named, which is what Mastodon notifies."""
     if not mentioned:
         return
     actor = person_actor(fed.settings, author)
-    own = activity(
-        kind, f"{obj['id']}#{kind.lower()}-{uuid.uuid4().hex}", actor, obj, obj["to"], obj["cc"]
-    )
+    own = activity(kind, f"{obj['id']}#{kind.lower()}-{token}", actor, obj, obj["to"], obj["cc"])
     await _send(fed, author, own, [a.inbox for a in mentioned])
 
 
-async def update_posted(fed: Federation, item: ContentItem) -> None:
-    await _publish(fed, item, "Create")
+async def update_posted(fed: Federation, item: ContentItem, token: str) -> None:
+    await _publish(fed, item, "Create", token)
 
 
-async def update_edited(fed: Federation, item: ContentItem) -> None:
-    await _publish(fed, item, "Update")
+async def update_edited(fed: Federation, item: ContentItem, token: str) -> None:
+    await _publish(fed, item, "Update", token)
 
 
 async def update_deleted(
-    fed: Federation, item: ContentItem, twinning: Twinning, author: Account
+    fed: Federation, item: ContentItem, twinning: Twinning, author: Account, token: str
 ) -> None:
-    """Called with the item still loaded, after its row is gone."""
+    """``item`` as it was: its row is gone."""
     inboxes, members = await _audience(twinning, item)
     uri = item_uri(fed.settings, twinning, item)
     tombstone = {
@@ -145,11 +150,11 @@ async def update_deleted(
         "type": "Tombstone",
         **addressing(fed.settings, twinning, item, members),
     }
-    await _share(fed, twinning, author, "Delete", tombstone, inboxes, direct=True, boost=False)
+    await _share(fed, twinning, author, "Delete", tombstone, inboxes, True, False, token)
 
 
 async def reshare_remote(
-    fed: Federation, item: ContentItem, original: dict[str, Any], author_inbox: str
+    fed: Federation, item: ContentItem, original: dict[str, Any], author_inbox: str, token: str
 ) -> None:
     """A remote member's post (or its edit or deletion) to the twinning: the twinning
     announces the author's activity, unchanged, to the item's audience other than the author,
@@ -168,16 +173,14 @@ async def reshare_remote(
     to, cc = original.get("to", []), original.get("cc", [])
     key_id = group + "#main-key"
     if item.visibility == "public" and original["type"] == "Create" and item.uri:
-        boost = activity(
-            "Announce", f"{group}#announces/{uuid.uuid4().hex}", group, item.uri, to, cc
-        )
+        boost = activity("Announce", f"{group}#announces/{token}-boost", group, item.uri, to, cc)
         await enqueue(boost, "twinning", twinning.id, key_id, inboxes)
     inner = {key: value for key, value in original.items() if key != "@context"}
-    wrapped = activity("Announce", f"{group}#announces/{uuid.uuid4().hex}", group, inner, to, cc)
+    wrapped = activity("Announce", f"{group}#announces/{token}", group, inner, to, cc)
     await enqueue(wrapped, "twinning", twinning.id, key_id, inboxes)
 
 
-async def reply_posted(fed: Federation, reply: ContentItem) -> None:
+async def reply_posted(fed: Federation, reply: ContentItem, token: str) -> None:
     """Our person's answer in an update's thread goes where the update went, and to the people
     of other servers who replied in it (when the update is public)."""
     root = await ContentItem.get(id=reply.in_reply_to_id)
@@ -201,7 +204,7 @@ async def reply_posted(fed: Federation, reply: ContentItem) -> None:
     obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media, parent)
     mentioned = await _mention(fed, reply, obj)
     inboxes = sorted(set(inboxes) | {a.inbox for a in mentioned})
-    await _share(fed, twinning, author, "Create", obj, inboxes, direct=True, boost=False)
+    await _share(fed, twinning, author, "Create", obj, inboxes, True, False, token)
 
 
 async def remote_thread(root: ContentItem) -> list[RemoteActor]:

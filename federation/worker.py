@@ -1,5 +1,5 @@
-"""The federation worker loop: inbox processing and deliveries, inside ``jumelage serve`` by
-default or alone in ``jumelage worker`` processes."""
+"""The federation worker loop: inbox processing, what happened here going out (fan-out) and
+deliveries, inside ``jumelage serve`` by default or alone in ``jumelage worker`` processes."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ import logging
 
 from federation.context import Federation
 from federation.delivery import deliver_continuously, deliver_due
+from federation.fanout import fan_out
 from federation.processing import process_inbox
+from models.happenings import wait_for_work
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 1.0
 
 
 async def run_once(fed: Federation) -> int:
-    """One cycle of both queues; tests call this instead of sleeping."""
-    return await process_inbox(fed) + await deliver_due(fed)
+    """One cycle of the queues, in the order work flows through them; tests call this
+    instead of sleeping."""
+    taken = await process_inbox(fed)
+    taken += await fan_out(fed)
+    return taken + await deliver_due(fed)
 
 
 async def _inbox_loop(fed: Federation, stop: asyncio.Event) -> None:
@@ -32,6 +37,19 @@ async def _inbox_loop(fed: Federation, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 
 
+async def _fanout_loop(fed: Federation, stop: asyncio.Event) -> None:
+    """Woken at once by what this process records; other processes' rows are found within
+    ``IDLE_SLEEP``."""
+    while not stop.is_set():
+        try:
+            busy = await fan_out(fed)
+        except Exception:  # as above
+            log.exception("fan-out cycle failed")
+            busy = 0
+        if not busy:
+            await wait_for_work(IDLE_SLEEP)
+
+
 async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -43,6 +61,6 @@ async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
 
 
 async def run(fed: Federation, stop: asyncio.Event) -> None:
-    """Inbox and deliveries in two loops, so a long run of deliveries never holds up the
-    processing of what arrives, nor the other way round."""
-    await asyncio.gather(_inbox_loop(fed, stop), _delivery_loop(fed, stop))
+    """Inbox, fan-out and deliveries in loops of their own, so a long run of deliveries never
+    holds up the processing of what arrives, nor the other way round."""
+    await asyncio.gather(_inbox_loop(fed, stop), _fanout_loop(fed, stop), _delivery_loop(fed, stop))

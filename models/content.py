@@ -1,5 +1,6 @@
-"""Content of twinnings. Issue 2 brings updates (``Note``/``Article``); discussions, resources and
-events will be further kinds of the same item, so that one audience table serves them all."""
+"""Content of twinnings: every item (updates, answers, discussions, meetings, resources) is a
+row of one table, so that one audience table serves them all. Making, editing and deleting
+items, with what follows, is ``models.posting``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from dataclasses import dataclass
 from tortoise import fields
 from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.errors import N_, Invalid, NotAllowed
-from models.langmap import build_map, primary_of
+from models.errors import N_, Invalid
+from models.langmap import build_map
 from models.remote import RemoteActor
-from models.twinnings import Twinning, membership_of
-from models.vocab import TWINNING_VISIBILITIES
+from models.twinnings import Twinning
 
 MAX_CONTENT = 20_000
 MAX_TITLE = 200
@@ -137,47 +136,10 @@ class ContentWarning:
         return {"spoiler_text": text, "sensitive": self.sensitive or bool(text)}
 
 
-def _texts(title: Mapping[str, str], content: Mapping[str, str]) -> tuple[dict, dict]:
+def texts_of(title: Mapping[str, str], content: Mapping[str, str]) -> tuple[dict, dict]:
     content_map = build_map("content", content, MAX_CONTENT)
     title_map = build_map("title", title, MAX_TITLE, required=False)
     return title_map, content_map
-
-
-async def post_update(
-    author: Account,
-    twinning: Twinning,
-    visibility: str,
-    content: Mapping[str, str],
-    title: Mapping[str, str] | None = None,
-    language: str = "",
-    warning: ContentWarning | None = None,
-    kind: str = "update",
-) -> ContentItem:
-    """Only accepted members post; the audience is fixed here, once, by the visibility rule.
-    Updates and meetings (``kind="event"``) are posted alike."""
-    from models.visibility import store_audience
-
-    m = await membership_of(author, twinning)
-    if m is None or m.state != "accepted" or not author.is_active:
-        raise NotAllowed("twinning", N_("only members may post updates"))
-    if visibility not in TWINNING_VISIBILITIES:
-        raise Invalid("visibility", N_("public or partners"))
-    title_map, content_map = _texts(title or {}, content)
-    item = ContentItem(
-        kind=kind,
-        twinning=twinning,
-        author=author,
-        visibility=visibility,
-        title_map=title_map,
-        content_map=content_map,
-        primary_language=primary_of(content_map, language),
-        **(warning or ContentWarning()).fields(),
-    )
-    item.search_text = item_search_text(title_map, content_map)
-    async with in_transaction():
-        await item.save()
-        await store_audience(item)
-    return item
 
 
 def item_search_text(title_map: Mapping[str, str], content_map: Mapping[str, str]) -> str:
@@ -196,95 +158,3 @@ class Titled:
         title = build_map("title", self.title, MAX_TITLE)
         description = build_map("description", self.description, MAX_CONTENT, required=False)
         return title, description or title
-
-
-async def keep_revision(item: ContentItem) -> None:
-    """The item's texts as they are, before a change (Mastodon apps show the history)."""
-    await ItemRevision.create(
-        item=item,
-        title_map=item.title_map,
-        content_map=item.content_map,
-        spoiler_text=item.spoiler_text,
-        sensitive=item.sensitive,
-        created_at=item.updated_at or item.created_at,
-    )
-
-
-async def post_reply(
-    author: Account,
-    root: ContentItem,
-    content: Mapping[str, str],
-    warning: ContentWarning | None = None,
-    parent: ContentItem | None = None,
-) -> ContentItem:
-    """Anyone who may read an update may answer it, or answer an answer in its thread
-    (``parent``); the answer reaches exactly the update's audience (the rule copies it)."""
-    from models.visibility import may_view, store_audience
-
-    if not author.is_active or not await may_view(author, root):
-        raise NotAllowed("update", N_("only members may post updates"))
-    if parent is not None and parent.in_reply_to_id != root.id:
-        raise Invalid("parent", N_("no such message in this thread"))
-    content_map = build_map("content", content, MAX_CONTENT)
-    item = ContentItem(
-        kind="reply",
-        in_reply_to=root,
-        parent=parent,
-        author=author,
-        visibility=root.visibility,
-        content_map=content_map,
-        primary_language=next(iter(content_map)),
-        search_text=item_search_text({}, content_map),
-        **(warning or ContentWarning()).fields(),
-    )
-    async with in_transaction():
-        await item.save()
-        await store_audience(item)
-    from models.mail import queue_notices  # mail knows items, not the other way round
-
-    await queue_notices(item)
-    return item
-
-
-async def may_edit(account: Account | None, item: ContentItem) -> bool:
-    """The author, or a moderator of the item's twinning."""
-    if account is None or not account.is_active:
-        return False
-    if item.author_id == account.id:
-        return True
-    if item.twinning_id is None:
-        return False
-    m = await membership_of(account, await Twinning.get(id=item.twinning_id))
-    return m is not None and m.is_moderator
-
-
-async def edit_update(
-    editor: Account,
-    item: ContentItem,
-    content: Mapping[str, str],
-    title: Mapping[str, str],
-    language: str = "",
-    warning: ContentWarning | None = None,
-) -> None:
-    """Texts change; the audience does not (an edit never widens who may see an item). The
-    texts before the edit are kept as a revision."""
-    from datetime import UTC, datetime
-
-    if item.author_id is None or not await may_edit(editor, item):
-        raise NotAllowed("update", N_("only its author or a moderator may edit it"))
-    title_map, content_map = _texts(title, content)
-    extra = warning.fields() if warning is not None else {}
-    await keep_revision(item)
-    for key, value in extra.items():
-        setattr(item, key, value)
-    item.title_map, item.content_map = title_map, content_map
-    item.primary_language = primary_of(item.content_map, language or item.primary_language)
-    item.search_text = item_search_text(item.title_map, item.content_map)
-    item.updated_at = datetime.now(UTC)
-    await item.save()
-
-
-async def delete_update(editor: Account, item: ContentItem) -> None:
-    if not await may_edit(editor, item):
-        raise NotAllowed("update", N_("only its author or a moderator may delete it"))
-    await item.delete()

@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "models.resources",
     "models.mail",
     "models.pages",
+    "models.happenings",
 ]
 
 

@@ -5,10 +5,11 @@ same functions as the web UI, so the demo obeys every rule the app does."""
 from __future__ import annotations
 
 from models.accounts import Account, create_account
-from models.content import post_update
 from models.errors import N_, Conflict
+from models.memberships import request_to_join
 from models.organisations import OrganisationInput, create_organisation
-from models.twinnings import TwinningInput, create_twinning, request_to_join
+from models.posting import post_update
+from models.twinnings import TwinningInput, create_twinning
 
 DEMO_PASSWORD = "jumelage-demo"
 

@@ -13,9 +13,9 @@ from tortoise.functions import Count, Max
 from tortoise.models import Model
 
 from models.accounts import Account
-from models.content import ContentItem, post_update
+from models.content import ContentItem
 from models.langmap import build_map
-from models.mail import queue_notices
+from models.posting import post_update
 from models.twinnings import Twinning
 from models.visibility import visible_items
 
@@ -49,11 +49,9 @@ async def start_discussion(
 ) -> ContentItem:
     """A discussion needs a title (its subject) and a first message."""
     build_map("title", title, 200)
-    item = await post_update(
+    return await post_update(
         author, twinning, visibility, content, title, language, kind="discussion"
     )
-    await queue_notices(item)
-    return item
 
 
 @dataclass

@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.content import ContentItem, Titled, post_update
+from models.content import ContentItem, Titled
 from models.errors import N_, Invalid, NotAllowed
+from models.happenings import acting
+from models.mail import REMIND_BEFORE, MailNotice
+from models.posting import post_update
 from models.twinnings import Twinning
 from models.visibility import may_view, visible_items
 
@@ -135,7 +137,7 @@ async def create_event(author: Account, twinning: Twinning, data: EventInput) ->
     """Checked whole before anything is written; then the item and its details together."""
     title, content = Titled(data.title, data.description).maps()
     details = data.details()
-    async with in_transaction():
+    async with acting():
         item = await post_update(
             author, twinning, data.visibility, content, title, data.language, kind="event"
         )
@@ -169,3 +171,21 @@ def upcoming(viewer: Account | None, since: datetime | None = None) -> QuerySet[
 async def attendance_counts(item: ContentItem) -> dict[str, int]:
     rows = await Attendance.filter(item=item).values_list("state", flat=True)
     return {state: sum(1 for r in rows if r == state) for state in ATTENDANCE}
+
+
+async def queue_reminders(when: datetime) -> int:
+    """Those going to a meeting that starts within a day hear of it once, if they may still
+    see it."""
+    soon = await EventDetails.filter(starts_at__gt=when, starts_at__lte=when + REMIND_BEFORE)
+    queued = 0
+    for details in soon:
+        item = await ContentItem.get(id=details.item_id)
+        going = await Attendance.filter(item=item, state="going").prefetch_related("account")
+        for attendance in going:
+            account: Account = attendance.account  # type: ignore[assignment]
+            reminded = await MailNotice.exists(account=account, item=item, mode="reminder")
+            if reminded or not await may_view(account, item):
+                continue
+            await MailNotice.create(account=account, item=item, mode="reminder")
+            queued += 1
+    return queued

@@ -82,26 +82,6 @@ async def periodic_choice(account: Account) -> str:
     return pref.periodic if pref else ""
 
 
-async def queue_reminders(when: datetime) -> int:
-    """Those going to a meeting that starts within a day hear of it once, if they may still
-    see it."""
-    from models.events import Attendance, EventDetails
-
-    soon = await EventDetails.filter(starts_at__gt=when, starts_at__lte=when + REMIND_BEFORE)
-    queued = 0
-    for details in soon:
-        item = await ContentItem.get(id=details.item_id)
-        going = await Attendance.filter(item=item, state="going").prefetch_related("account")
-        for attendance in going:
-            account: Account = attendance.account  # type: ignore[assignment]
-            reminded = await MailNotice.exists(account=account, item=item, mode="reminder")
-            if reminded or not await may_view(account, item):
-                continue
-            await MailNotice.create(account=account, item=item, mode="reminder")
-            queued += 1
-    return queued
-
-
 async def due_periodic(when: datetime) -> list[MailPreference]:
     """Members whose weekly or monthly publication is due."""
     due = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from models import happenings
 from models.accounts import Account
 from models.errors import N_, Conflict, Invalid
 from models.remote import RemoteActor, RemoteMembership
-from models.twinnings import Twinning, require_moderator, tell_moderators
+from models.twinnings import Twinning, require_moderator
 
 
 async def request_remote_join(
@@ -22,15 +23,16 @@ async def request_remote_join(
     if twinning.join_policy == "invitation":
         return None
     accepted = twinning.join_policy == "open"
-    membership = await RemoteMembership.create(
-        twinning=twinning,
-        actor=actor,
-        join_uri=join_uri,
-        state="accepted" if accepted else "pending",
-        accepted_at=datetime.now(UTC) if accepted else None,
-    )
-    if not accepted:
-        await tell_moderators(twinning, from_remote=actor)
+    async with happenings.acting():
+        membership = await RemoteMembership.create(
+            twinning=twinning,
+            actor=actor,
+            join_uri=join_uri,
+            state="accepted" if accepted else "pending",
+            accepted_at=datetime.now(UTC) if accepted else None,
+        )
+        if not accepted:
+            await happenings.join_requested(twinning, from_remote=actor)
     return membership
 
 

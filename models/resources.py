@@ -13,15 +13,16 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.accounts import Account
 from models.config import LOCALES
-from models.content import ContentItem, Titled, post_update
+from models.content import ContentItem, Titled
 from models.errors import N_, Invalid
 from models.events import check_link
 from models.facets import owners_with, set_facets
+from models.happenings import acting
 from models.media import attach, store_media
+from models.posting import post_update
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from models.vocab import FIELDS, LICENCES
@@ -115,7 +116,7 @@ async def add_resource(
     media = None
     if content is not None:
         media = await store_media(author, data_dir, content, file_description, office=True)
-    async with in_transaction():
+    async with acting():
         item = await post_update(
             author, twinning, data.visibility, content_map, title, data.language, kind="resource"
         )

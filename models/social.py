@@ -9,6 +9,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from models import happenings
 from models.accounts import Account
 from models.content import ContentItem
 
@@ -71,7 +72,13 @@ class Reblog(Model):
 
 
 async def follow_local(account: Account, target_type: str, target_id: int) -> None:
-    await LocalFollow.get_or_create(account=account, target_type=target_type, target_id=target_id)
+    """A person followed hears of it, once."""
+    async with happenings.acting():
+        _, created = await LocalFollow.get_or_create(
+            account=account, target_type=target_type, target_id=target_id
+        )
+        if created and target_type == "person":
+            await happenings.followed(target_id, from_account=account)
 
 
 async def unfollow_local(account: Account, target_type: str, target_id: int) -> None:

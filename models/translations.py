@@ -8,14 +8,10 @@ from datetime import UTC, datetime
 
 from models.accounts import Account
 from models.config import LOCALES
-from models.content import (
-    MAX_CONTENT,
-    MAX_TITLE,
-    ContentItem,
-    item_search_text,
-    keep_revision,
-)
+from models.content import MAX_CONTENT, MAX_TITLE, ContentItem, item_search_text
 from models.errors import N_, Invalid, NotAllowed
+from models.happenings import acting, edited
+from models.posting import keep_revision
 from models.twinnings import Membership
 from models.visibility import may_view
 
@@ -56,15 +52,19 @@ def _check(lang: str, content: str, title: str) -> tuple[str, str]:
 
 
 async def _store(item: ContentItem, lang: str, content: str, title: str, machine: bool) -> None:
-    await keep_revision(item)
-    item.content_map = {**item.content_map, lang: content}
-    if item.title_map:
-        item.title_map = {**item.title_map, lang: title or next(iter(item.title_map.values()))}
-    others = [code for code in item.machine_languages if code != lang]
-    item.machine_languages = [*others, lang] if machine else others
-    item.search_text = item_search_text(item.title_map, item.content_map)
-    item.updated_at = datetime.now(UTC)
-    await item.save()
+    """The new language goes where the item went (an ``Update`` of it)."""
+    async with acting():
+        await keep_revision(item)
+        item.content_map = {**item.content_map, lang: content}
+        if item.title_map:
+            first = next(iter(item.title_map.values()))
+            item.title_map = {**item.title_map, lang: title or first}
+        others = [code for code in item.machine_languages if code != lang]
+        item.machine_languages = [*others, lang] if machine else others
+        item.search_text = item_search_text(item.title_map, item.content_map)
+        item.updated_at = datetime.now(UTC)
+        await item.save()
+        await edited(item)
 
 
 async def translate(

@@ -17,7 +17,7 @@ from federation.serialize import item_uri
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
-from models.events import EventDetails
+from models.events import EventDetails, queue_reminders
 from models.langmap import pick
 from models.mail import (
     PERIOD_LENGTH,
@@ -30,7 +30,6 @@ from models.mail import (
     mark_failed,
     mark_sent,
     now,
-    queue_reminders,
 )
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning

@@ -40,3 +40,38 @@ def test_only_config_reads_the_environment() -> None:
         if "os.environ" in p.read_text() or "getenv" in p.read_text()
     ]
     assert readers == [Path("models/config.py")]
+
+
+def _models_graph() -> dict[str, set[str]]:
+    """Which module of ``models`` imports which, at any depth of the code (imports inside
+    functions count: they hide a circle, they do not break it)."""
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "models").glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "models":
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("models."):
+                found.add(str(node.module).split(".")[1])
+        graph[path.stem] = found - {path.stem}
+    return graph
+
+
+def test_models_import_each_other_in_no_circle() -> None:
+    """What follows an event has one home (``models.happenings``) above the models it
+    touches, so no model module needs to reach back up to another."""
+    graph = _models_graph()
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            circle = [*path[path.index(module) :], module]
+            raise AssertionError("models import in a circle: " + " -> ".join(circle))
+        if module in done or module not in graph:
+            return
+        for imported in sorted(graph[module]):
+            visit(imported, [*path, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])

@@ -12,8 +12,8 @@ from federation.context import Federation
 from federation.handlers import notes
 from federation.local import local_item, object_uri
 from federation.remote_actors import actor_for
+from models import happenings
 from models.content import ContentItem
-from models.notifications import notify
 from models.remote import RemoteActor
 from models.visibility import may_remote_actor_view
 
@@ -24,7 +24,7 @@ async def _boost_of_ours(fed: Federation, item: ContentItem, activity: dict[str,
     if item.author_id is None or not await may_remote_actor_view(activity["actor"], item):
         return
     booster = await actor_for(fed, activity["actor"])
-    await notify(item.author_id, "reblog", from_remote=booster, item=item)
+    await happenings.reacted_from_afar(item, "reblog", booster)
 
 
 def _origin(uri: object) -> str:

@@ -11,8 +11,8 @@ from federation.delivery import enqueue
 from federation.local import local_target, object_uri
 from federation.remote_actors import actor_for
 from federation.serialize import answer
+from models import happenings
 from models.follows import Follow
-from models.notifications import notify
 
 
 async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
@@ -20,17 +20,18 @@ async def on_follow(fed: Federation, activity: dict[str, Any]) -> None:
     if target is None:
         return
     follower = await actor_for(fed, activity["actor"])
-    _, created = await Follow.update_or_create(
-        follower=follower,
-        target_type=target.actor_type,
-        target_id=target.actor_id,
-        defaults={"state": "accepted", "activity_uri": activity["id"]},
-    )
     follow = {"id": activity["id"], "type": "Follow", "actor": follower.uri, "object": target.uri}
     accept = answer(target.uri, True, follow, follower.uri)
-    await enqueue(accept, target.actor_type, target.actor_id, target.key_id, [follower.inbox])
-    if created and target.actor_type == "person":
-        await notify(target.actor_id, "follow", from_remote=follower)
+    async with happenings.acting():
+        _, created = await Follow.update_or_create(
+            follower=follower,
+            target_type=target.actor_type,
+            target_id=target.actor_id,
+            defaults={"state": "accepted", "activity_uri": activity["id"]},
+        )
+        await enqueue(accept, target.actor_type, target.actor_id, target.key_id, [follower.inbox])
+        if created and target.actor_type == "person":
+            await happenings.followed(target.actor_id, from_remote=follower)
 
 
 async def on_undo_follow(fed: Federation, activity: dict[str, Any]) -> None:

@@ -7,26 +7,24 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
-from federation import publish
 from federation.attachments import copy_files
 from federation.context import Federation
 from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
 from federation.vocabulary import PUBLIC_FORMS
+from models import happenings
 from models.config import LOCALES
 from models.content import ContentItem
 from models.errors import Invalid
 from models.events import MAX_PLACE, EventDetails, check_link, check_zone
 from models.langdetect import detect
-from models.mail import queue_notices
 from models.markup import clean_html
-from models.notifications import notify
 from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Twinning
 from models.visibility import may_remote_actor_view, store_audience
@@ -115,12 +113,20 @@ async def on_create(fed: Federation, activity: dict[str, Any]) -> None:
     content = _language_map(obj, "content", twinning.primary_language, html=True)
     if not content:
         return
-    item = await _keep(
-        obj, content, addresses, twinning.primary_language, twinning=twinning, remote_author=actor
+
+    async def then(item: ContentItem) -> None:
+        await happenings.arrived(item, actor, reshare=activity)
+
+    # Stored already: its audience stays as it was, and nothing follows twice.
+    await _keep(
+        obj,
+        content,
+        addresses,
+        twinning.primary_language,
+        then,
+        twinning=twinning,
+        remote_author=actor,
     )
-    if item is None:
-        return  # we have it already; its audience stays as it was
-    await publish.reshare_remote(fed, item, activity, actor.inbox)
 
 
 async def _store_reply(
@@ -138,21 +144,22 @@ async def _store_reply(
     content = _language_map(obj, "content", root.primary_language, html=True)
     if not content:
         return
-    reply = await _keep(
+
+    async def then(reply: ContentItem) -> None:
+        await happenings.arrived(reply, actor)
+
+    await _keep(
         obj,
         content,
         [],
         root.primary_language,
+        then,
         visibility=root.visibility,
         kind="reply",
         in_reply_to=root,
         parent=parent,
         remote_author=actor,
     )
-    if reply is not None and root.author_id is not None:
-        await notify(root.author_id, "mention", from_remote=actor, item=reply)
-    if reply is not None:
-        await queue_notices(reply)
 
 
 async def _mentioned_people(
@@ -180,9 +187,14 @@ async def _store_mention(
     if not people or not content:
         return
     actor = await actor_for(fed, activity["actor"])
-    item = await _keep(obj, content, addresses, "en", mentioned=people, remote_author=actor)
-    for person in people if item is not None else []:
-        await notify(person, "mention", from_remote=actor, item=item)
+
+    async def then(item: ContentItem) -> None:
+        await happenings.arrived(item, actor, mentioned=people)
+
+    await _keep(obj, content, addresses, "en", then, mentioned=people, remote_author=actor)
+
+
+Then = Callable[[ContentItem], Awaitable[None]]
 
 
 async def _keep(
@@ -190,11 +202,13 @@ async def _keep(
     content: dict[str, str],
     addresses: list[str],
     language: str,
+    then: Then | None = None,
     visibility: str | None = None,
     mentioned: list[int] | None = None,
     **owners: Any,
 ) -> ContentItem | None:
-    """Stores a remote post with its audience; None when it is stored already."""
+    """Stores a remote post with its audience, and ``then`` what follows from it, in one
+    transaction (a crash leaves both or neither); None when it is stored already."""
     public = any(a in PUBLIC_FORMS for a in addresses)
     event = _event_of(obj)
     if event is not None:
@@ -217,11 +231,13 @@ async def _keep(
         **owners,
     )
     try:
-        async with in_transaction():
+        async with happenings.acting():
             await item.save()
             await store_audience(item, mentioned or [])
             if event is not None:
                 await EventDetails.create(item=item, **event)
+            if then is not None:
+                await then(item)
     except IntegrityError:
         return None
     return item
@@ -331,14 +347,16 @@ async def on_update(fed: Federation, activity: dict[str, Any]) -> None:
         item.content_map = content
         item.title_map = _language_map(obj, "name", item.primary_language, html=False)
         item.search_text = " ".join(content.values()).lower()
-        await item.save()
-        if item.twinning_id is not None:
-            await publish.reshare_remote(fed, item, activity, "")
+        async with happenings.acting():
+            await item.save()
+            if item.twinning_id is not None:
+                await happenings.remote_changed(item, activity)
 
 
 async def on_delete(fed: Federation, activity: dict[str, Any]) -> None:
     item = await _own_item(activity, object_uri(activity.get("object")))
     if item is not None:
-        await item.delete()
-        if item.twinning_id is not None:
-            await publish.reshare_remote(fed, item, activity, "")
+        async with happenings.acting():
+            if item.twinning_id is not None:
+                await happenings.remote_changed(item, activity)
+            await item.delete()

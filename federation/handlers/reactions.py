@@ -9,24 +9,25 @@ from tortoise.exceptions import IntegrityError
 from federation.context import Federation
 from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
+from models import happenings
 from models.follows import Follow
-from models.notifications import notify
 from models.reactions import Like, Report
 
 MAX_COMMENT = 5000
 
 
 async def on_like(fed: Federation, activity: dict[str, Any]) -> None:
+    """Counted and told with the like in one transaction (a crash leaves both or neither)."""
     item = await local_item(fed.settings, object_uri(activity.get("object")))
     if item is None:
         return
+    liker = await actor_for(fed, activity["actor"])
     try:
-        await Like.create(item=item, actor_uri=activity["actor"], activity_uri=activity["id"])
+        async with happenings.acting():
+            await Like.create(item=item, actor_uri=liker.uri, activity_uri=activity["id"])
+            await happenings.reacted_from_afar(item, "favourite", liker)
     except IntegrityError:
         return  # liked already
-    if item.author_id is not None:
-        liker = await actor_for(fed, activity["actor"])
-        await notify(item.author_id, "favourite", from_remote=liker, item=item)
 
 
 async def on_undo_like(fed: Federation, activity: dict[str, Any]) -> None:

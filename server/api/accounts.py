@@ -15,12 +15,12 @@ from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
 from models.config import LOCALES
 from models.follows import Follow
-from models.notifications import notify
+from models.memberships import decide_request
 from models.organisations import Organisation
 from models.remote import RemoteActor, RemoteMembership, Subscription
 from models.remote_members import decide_remote_request
 from models.social import LocalFollow, follow_local, unfollow_local
-from models.twinnings import Membership, Twinning, decide_request
+from models.twinnings import Membership, Twinning
 from models.visibility import may_see_follows, visible_items
 from server.activitypub import federation_of
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
@@ -248,12 +248,7 @@ async def follow(call: Call) -> Any:
             raise ApiError(422, "Following people of other servers is not supported yet")
         await subscribe(federation_of(call.request), me, actor, "follow")
     else:
-        already = await LocalFollow.filter(
-            account=me, target_type=FOLLOW_TYPE[type(actor)], target_id=actor.id
-        ).exists()
         await follow_local(me, FOLLOW_TYPE[type(actor)], actor.id)
-        if isinstance(actor, Account) and not already:
-            await notify(actor.id, "follow", from_account=me)
     return await relationship(me, actor)
 
 

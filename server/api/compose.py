@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from models.accounts import Account
 from models.config import LOCALES, Settings
-from models.content import ContentItem, ContentWarning, post_reply, post_update
+from models.content import ContentItem, ContentWarning
 from models.errors import N_, Invalid, NotAllowed
 from models.langdetect import detect
+from models.posting import post_reply, post_update
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view
 
@@ -94,11 +95,20 @@ async def compose(
         if not await may_view(author, root):
             raise NotAllowed("in_reply_to_id", N_("only members may post updates"))
         parent = reply_to if reply_to.id != root.id else None
-        return await post_reply(author, root, {lang: text}, warning, parent), mentions
+        answer = await post_reply(
+            author, root, {lang: text}, warning, parent, mentioned=mentions.people
+        )
+        return answer, mentions
     twinning = await _member_twinning(author, mentions.twinnings)
     content = without_mention(settings, text, twinning)
     item = await post_update(
-        author, twinning, VISIBILITIES[visibility], {lang: content}, language=lang, warning=warning
+        author,
+        twinning,
+        VISIBILITIES[visibility],
+        {lang: content},
+        language=lang,
+        warning=warning,
+        mentioned=mentions.people,
     )
     return item, mentions
 

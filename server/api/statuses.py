@@ -7,26 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.routing import Route
+from tortoise.exceptions import IntegrityError
 
-from federation import publish
+from federation.actors import person_uri
+from models import happenings
 from models.accounts import Account
-from models.content import (
-    ContentItem,
-    ContentWarning,
-    ItemRevision,
-    delete_update,
-    edit_update,
-    may_edit,
-)
+from models.content import ContentItem, ContentWarning, ItemRevision
+from models.happenings import acting
 from models.markers import remember_post, remembered_post
 from models.media import attach, attachable
-from models.notifications import notify
+from models.posting import delete_update, edit_update, may_edit
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.social import Bookmark, Reblog
-from models.twinnings import Twinning
 from models.visibility import may_view
-from server.activitypub import federation_of
 from server.api.compose import compose, language_of
 from server.api.core import ApiError, Call, endpoint, not_found
 from server.api.entities import (
@@ -60,14 +54,19 @@ def _warning(call: Call) -> ContentWarning:
     return ContentWarning(call.params.text("spoiler_text"), call.params.flag("sensitive"))
 
 
+async def _earlier_post(call: Call, key: str) -> ContentItem | None:
+    earlier = await remembered_post(call.user, key) if key else None
+    return await ContentItem.get_or_none(id=earlier) if earlier is not None else None
+
+
 @endpoint("write:statuses")
 async def create(call: Call) -> Any:
+    """With an ``Idempotency-Key``, the key is written in the transaction of the status: a
+    retry after any failure (a crash while answering included) returns the first status."""
     p, author = call.params, call.user
     key = call.request.headers.get("idempotency-key", "")
-    if key and (earlier := await remembered_post(author, key)) is not None:
-        item = await ContentItem.get_or_none(id=earlier)
-        if item is not None:
-            return await status_entity(viewing(call), item)
+    if (earlier := await _earlier_post(call, key)) is not None:
+        return await status_entity(viewing(call), earlier)
     text = p.text("status").strip()
     if not text:
         raise ApiError(422, "Validation failed: Text can't be blank")
@@ -75,35 +74,21 @@ async def create(call: Call) -> Any:
     reply_to = (
         await visible_status(call, p.text("in_reply_to_id")) if p.text("in_reply_to_id") else None
     )
-    item, mentions = await compose(
-        call.settings,
-        author,
-        text,
-        p.text("visibility", "public"),
-        p.text("language"),
-        _warning(call),
-        reply_to,
-    )
-    await attach(item, media_ids)
-    fed = federation_of(call.request)
-    if item.in_reply_to_id is not None:
-        await publish.reply_posted(fed, item)
-        await _notify_thread(item, author)
-    else:
-        await publish.update_posted(fed, item)
-    for person in mentions.people:
-        if await may_view(person, item):
-            await notify(person.id, "mention", from_account=author, item=item)
-    if key:
-        await remember_post(author, key, item.id)
+    visibility, language = p.text("visibility", "public"), p.text("language")
+    warning = _warning(call)
+    try:
+        async with acting():
+            item, _ = await compose(
+                call.settings, author, text, visibility, language, warning, reply_to
+            )
+            await attach(item, media_ids)
+            if key:
+                await remember_post(author, key, item.id)
+    except IntegrityError:  # the same key, posted at the same moment: the first one wins
+        if (earlier := await _earlier_post(call, key)) is None:
+            raise
+        item = earlier
     return await status_entity(viewing(call), item)
-
-
-async def _notify_thread(reply: ContentItem, author: Account) -> None:
-    """The author of the answered item hears of the answer (as Mastodon's mention)."""
-    root = await ContentItem.get(id=reply.in_reply_to_id)
-    if root.author_id is not None:
-        await notify(root.author_id, "mention", from_account=author, item=reply)
 
 
 @endpoint("read:statuses", public=True)
@@ -122,8 +107,6 @@ async def edit(call: Call) -> Any:
     content = {**item.content_map, lang: text}
     warning = _warning(call) if p.has("spoiler_text") or p.has("sensitive") else None
     await edit_update(call.user, item, content, item.title_map, lang, warning)
-    if item.twinning_id is not None:
-        await publish.update_edited(federation_of(call.request), item)
     return await status_entity(viewing(call), item)
 
 
@@ -132,11 +115,7 @@ async def delete(call: Call) -> Any:
     item = await visible_status(call)
     entity = await status_entity(viewing(call), item)
     entity["text"] = item.content_map.get(item.primary_language, "")
-    twinning = await Twinning.get_or_none(id=item.twinning_id) if item.twinning_id else None
-    author = await Account.get_or_none(id=item.author_id) if item.author_id else None
     await delete_update(call.user, item)
-    if twinning is not None and author is not None:
-        await publish.update_deleted(federation_of(call.request), item, twinning, author)
     return entity
 
 
@@ -229,15 +208,14 @@ def _under(item: ContentItem, thread: list[ContentItem]) -> list[ContentItem]:
 @endpoint("write:favourites")
 async def favourite(call: Call) -> Any:
     item = await visible_status(call)
-    like, created = await Like.get_or_create(
-        item=item,
-        account=call.user,
-        defaults={"actor_uri": publish.person_actor(call.settings, call.user)},
-    )
-    if created:
-        if item.author_id is not None:
-            await notify(item.author_id, "favourite", from_account=call.user, item=item)
-        await publish.liked(federation_of(call.request), call.user, item, like)
+    async with acting():
+        like, created = await Like.get_or_create(
+            item=item,
+            account=call.user,
+            defaults={"actor_uri": person_uri(call.settings, call.user.username)},
+        )
+        if created:
+            await happenings.liked(item, call.user, like.id)
     return await status_entity(viewing(call), item)
 
 
@@ -246,8 +224,9 @@ async def unfavourite(call: Call) -> Any:
     item = await visible_status(call)
     like = await Like.get_or_none(item=item, account=call.user)
     if like is not None:
-        await like.delete()
-        await publish.unliked(federation_of(call.request), call.user, item, like)
+        async with acting():
+            await like.delete()
+            await happenings.unliked(item, call.user, like.id)
     return await status_entity(viewing(call), item)
 
 
@@ -256,11 +235,10 @@ async def reblog(call: Call) -> Any:
     item = await visible_status(call)
     if item.visibility != "public":
         raise ApiError(422, "Validation failed: only public posts can be reblogged")
-    row, created = await Reblog.get_or_create(item=item, account=call.user)
-    if created:
-        if item.author_id is not None:
-            await notify(item.author_id, "reblog", from_account=call.user, item=item)
-        await publish.reblogged(federation_of(call.request), call.user, item, row)
+    async with acting():
+        row, created = await Reblog.get_or_create(item=item, account=call.user)
+        if created:
+            await happenings.reblogged(item, call.user, row.id)
     view = viewing(call)
     original = await status_entity(view, item)
     return {
@@ -278,8 +256,9 @@ async def unreblog(call: Call) -> Any:
     item = await visible_status(call)
     row = await Reblog.get_or_none(item=item, account=call.user)
     if row is not None:
-        await row.delete()
-        await publish.unreblogged(federation_of(call.request), call.user, item, row)
+        async with acting():
+            await row.delete()
+            await happenings.unreblogged(item, call.user, row.id)
     return await status_entity(viewing(call), item)
 
 

@@ -7,8 +7,8 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from models.accounts import Account
-from models.content import post_update
 from models.organisations import OrganisationInput, create_organisation
+from models.posting import post_update
 from models.twinnings import Membership, TwinningInput, create_twinning
 from tests.conftest import make_account
 

@@ -13,14 +13,14 @@ import httpx
 from federation.context import Federation
 from federation.signatures import PublicKey, verify_request
 from federation.worker import run_once
-from models.content import post_update
 from models.follows import Follow
 from models.keys import ActorKey
+from models.posting import post_update
 from models.queues import Delivery, InboxActivity
 from models.remote import DomainBlock
 from models.twinnings import Twinning, TwinningInput, create_twinning
 from tests.conftest import make_account
-from tests.federation.peer import OTHER_PRIVATE_PEM, Peer, start_peer
+from tests.federation.peer import OTHER_PRIVATE_PEM, Peer, drain, start_peer
 
 BASE = "http://testserver.localhost"
 GROUP = f"{BASE}/t/brest_lapaz"
@@ -86,11 +86,7 @@ async def test_mastodon_follower_gets_accept_then_public_updates(
     author = await twinning.created_by
     await post_update(author, twinning, "partners", {"fr": "secret"})
     public = await post_update(author, twinning, "public", {"fr": "Bonjour **La Paz**"})
-    from federation import publish
-
-    for item in await twinning.items.all():
-        await publish.update_posted(fed, item)
-    await run_once(fed)
+    await drain(fed)
     shared = [r for r in peer.received if r.path == "/inbox"]
     kinds = sorted((r.activity["type"], str(type(r.activity["object"]).__name__)) for r in shared)
     assert kinds == [("Announce", "dict"), ("Announce", "str")]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import httpx
 
 from federation.context import Federation
-from models.content import ContentItem, post_update
+from models.content import ContentItem
 from models.notifications import Notification
 from models.oauth import issue_token, register_app
+from models.posting import post_update
 from models.remote import Subscription
 from models.twinnings import TwinningInput, create_twinning
 from models.visibility import store_audience
@@ -250,7 +251,7 @@ async def test_search_resolves_remote_actors_by_address(
 async def test_a_mastodon_answer_to_an_answer_nests_under_it(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    from models.content import post_reply
+    from models.posting import post_reply
 
     maelle = await make_account("maelle")
     twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
@@ -277,15 +278,11 @@ async def test_a_mastodon_answer_to_an_answer_nests_under_it(
 async def test_our_mentions_of_remote_people_reach_them_in_public_posts_only(
     client: httpx.AsyncClient, fed: Federation, peer: Peer
 ) -> None:
-    from federation.publish import update_posted
-
     maelle = await make_account("maelle")
     twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
     host = peer.base.removeprefix("http://")
     public = await post_update(maelle, twinning, "public", {"fr": f"Merci @ana@{host} !"})
-    secret = await post_update(maelle, twinning, "partners", {"fr": f"Budget, @ana@{host}"})
-    await update_posted(fed, public)
-    await update_posted(fed, secret)
+    await post_update(maelle, twinning, "partners", {"fr": f"Budget, @ana@{host}"})
     await drain(fed)
     to_ana = [r.activity for r in peer.received if r.path == "/users/ana/inbox"]
     assert [a["type"] for a in to_ana] == ["Create"]

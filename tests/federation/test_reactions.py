@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from federation.context import Federation
-from models.content import ContentItem, post_update
+from models.content import ContentItem
 from models.follows import Follow
+from models.posting import post_update
 from models.reactions import Like, Report
 from models.remote import RemoteMembership
 from models.twinnings import TwinningInput, create_twinning

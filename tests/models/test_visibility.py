@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 
 from models.accounts import Account
-from models.content import ContentItem, edit_update, post_update
+from models.content import ContentItem
+from models.posting import edit_update, post_update
 from models.twinnings import Membership, TwinningInput, create_twinning
 from models.visibility import may_view, visible_items
 from tests.conftest import make_account

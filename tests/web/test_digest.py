@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from models.content import ContentItem, post_update
+from models.content import ContentItem
 from models.discussions import start_discussion
 from models.events import EventInput, create_event
+from models.posting import post_update
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account
 

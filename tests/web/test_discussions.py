@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import httpx
 
-from models.content import ContentItem, post_reply
+from models.content import ContentItem
 from models.discussions import start_discussion
+from models.posting import post_reply
 from models.twinnings import Membership, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 

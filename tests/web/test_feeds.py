@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from models.content import post_update
+from models.posting import post_update
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account
 

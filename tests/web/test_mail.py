@@ -15,9 +15,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from models.content import post_reply
 from models.discussions import start_discussion
 from models.mail import MailNotice, now, set_mail_mode
+from models.posting import post_reply
 from models.twinnings import Membership, TwinningInput, create_twinning
 from server.mailer import send_due
 from tests.conftest import log_in, make_account, post_form

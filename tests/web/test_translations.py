@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import httpx
 
-from models.content import ContentItem, post_update
+from models.content import ContentItem
+from models.posting import post_update
 from models.twinnings import Membership, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 from tests.translate_server import API_KEY, translate_server

@@ -185,7 +185,7 @@ async def test_join_on_approval_then_roles_and_leave(client: httpx.AsyncClient) 
 async def test_refused_request_leaves_no_membership(client: httpx.AsyncClient) -> None:
     t = await _twinning_with_owner(client)
     jorge = await make_account("jorge")
-    from models.twinnings import request_to_join
+    from models.memberships import request_to_join
 
     await request_to_join(jorge, t)
     await post_form(

@@ -11,14 +11,16 @@ import httpx
 from starlette.routing import Route
 
 from models.accounts import Account
-from models.content import ContentItem, post_reply, post_update
+from models.content import ContentItem
 from models.discussions import start_discussion
 from models.events import EventInput, create_event
 from models.media import attach, store_media
+from models.memberships import request_to_join
 from models.oauth import issue_token, register_app
 from models.organisations import OrganisationInput, create_organisation
+from models.posting import post_reply, post_update
 from models.resources import ResourceInput, add_resource
-from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, request_to_join
+from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account
 
 MARKER = "zqxpartnersonlymarker"  # never typed into a search box, so never echoed

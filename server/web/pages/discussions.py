@@ -7,11 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation import publish
 from models.discussions import start_discussion
 from models.errors import ModelError
 from models.twinnings import Twinning
-from server.activitypub import federation_of
 from server.web.forms import langmap, read_form, text
 from server.web.guards import get_or_404, redirect, require_viewer
 from server.web.pages.twinnings import refused_form
@@ -29,7 +27,6 @@ async def start(request: Request) -> Response:
     except ModelError as exc:
         values = {"subject": title, "message": content, "discussion_open": "1"}
         return await refused_form(request, twinning, exc, values)
-    await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.queryset import QuerySet
 
-from federation import publish
 from federation.serialize import item_uri
 from models.accounts import Account
 from models.content import ContentItem
@@ -25,7 +24,6 @@ from models.langmap import pick
 from models.markup import to_html
 from models.twinnings import Twinning
 from server import i18n
-from server.activitypub import federation_of
 from server.web.calendars import calendar_key
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import get_or_404, int_param, redirect, require_viewer
@@ -61,7 +59,6 @@ async def schedule(request: Request) -> Response:
         values |= {"online_url": text(form, "online_url"), "event_open": "1"}
         values |= {"event_title": data.title, "event_description": data.description}
         return await refused_form(request, twinning, exc, values)
-    await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

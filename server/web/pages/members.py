@@ -16,19 +16,11 @@ from federation.membership import send_decision, send_invite
 from federation.subscriptions import resolve_actor
 from models.accounts import Account
 from models.errors import N_, Invalid, ModelError
+from models.memberships import decide_request, invite, remove_member, request_to_join, set_role
 from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.remote_members import decide_remote_request, invite_remote, remove_remote_member
-from models.twinnings import (
-    Membership,
-    Twinning,
-    decide_request,
-    invite,
-    membership_of,
-    remove_member,
-    request_to_join,
-    set_role,
-)
+from models.twinnings import Membership, Twinning, membership_of
 from models.visibility import may_see_members
 from server import i18n
 from server.activitypub import federation_of, members_collection, wants_actor

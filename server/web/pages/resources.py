@@ -8,12 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation import publish
 from models.errors import ModelError
 from models.pagination import paginate
 from models.resources import RESOURCE_KINDS, ResourceInput, add_resource, resources
 from models.twinnings import Twinning
-from server.activitypub import federation_of
 from server.web.forms import langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import refused_form
@@ -49,7 +47,6 @@ async def add(request: Request) -> Response:
         values |= {"resource_open": "1", "resource_kind": data.resource_kind}
         values |= {"resource_title": data.title, "resource_description": data.description}
         return await refused_form(request, twinning, exc, values)
-    await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

@@ -8,14 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation import publish
 from models.content import ContentItem
 from models.errors import ModelError
 from models.langmap import pick
 from models.translations import keep_machine_translation, may_translate, translate
 from models.twinnings import Twinning
 from server import i18n
-from server.activitypub import federation_of
 from server.machine_translation import TranslationUnavailable, machine_translate
 from server.web.forms import error_text, read_form, refusal_text, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer
@@ -41,7 +39,6 @@ async def by_hand(request: Request) -> Response:
     except ModelError as exc:
         flash(request, refusal_text(exc))
         return redirect(f"/t/{twinning.slug}/updates/{item.id}#translate")
-    await publish.update_edited(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -66,7 +63,6 @@ async def by_machine(request: Request) -> Response:
     except ModelError as exc:
         flash(request, error_text(exc))
         return redirect(f"/t/{twinning.slug}/updates/{item.id}#translate")
-    await publish.update_edited(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

@@ -19,14 +19,7 @@ from federation.serialize import (
     with_context,
 )
 from models.accounts import Account
-from models.content import (
-    ContentItem,
-    delete_update,
-    edit_update,
-    may_edit,
-    post_reply,
-    post_update,
-)
+from models.content import ContentItem
 from models.discussions import mark_read
 from models.errors import ModelError
 from models.events import (
@@ -36,7 +29,9 @@ from models.events import (
     attendance_counts,
     save_event_details,
 )
+from models.happenings import acting
 from models.media import MediaFile
+from models.posting import delete_update, edit_update, may_edit, post_reply, post_update
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
@@ -171,7 +166,6 @@ async def reply(request: Request) -> Response:
     except ModelError as exc:
         flash(request, refusal_text(exc))
         return redirect(f"/t/{twinning.slug}/updates/{item.id}")
-    await publish.reply_posted(federation_of(request), answer)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}#reply-{answer.id}")
 
 
@@ -195,7 +189,6 @@ async def post(request: Request) -> Response:
             "visibility": text(form, "visibility"),
         }
         return await refused_form(request, twinning, exc, values)
-    await publish.update_posted(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -297,10 +290,15 @@ async def edit(request: Request) -> Response:
     form = await read_form(request)
     try:
         details = details_from(item, form)  # checked before anything changes
-        await edit_update(
-            viewer, item, langmap(form, "content"), langmap(form, "title"), text(form, "language")
-        )
-        await save_details(item, details)
+        async with acting():
+            await edit_update(
+                viewer,
+                item,
+                langmap(form, "content"),
+                langmap(form, "title"),
+                text(form, "language"),
+            )
+            await save_details(item, details)
     except ModelError as exc:
         refused: dict[str, object] = {name: text(form, name) for name in DETAIL_FIELDS}
         refused |= {"content": langmap(form, "content"), "title": langmap(form, "title")}
@@ -313,7 +311,6 @@ async def edit(request: Request) -> Response:
             form=refused,
             error=error_text(exc),
         )
-    await publish.update_edited(federation_of(request), item)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -366,10 +363,7 @@ async def delete(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     await read_form(request)
-    author = await Account.get_or_none(id=item.author_id) if item.author_id else None
     await delete_update(viewer, item)
-    if author is not None:  # items from other servers are removed here only
-        await publish.update_deleted(federation_of(request), item, twinning, author)
     flash(request, i18n.gettext("The update was deleted."))
     return redirect(f"/t/{twinning.slug}")
 

@@ -1,0 +1,140 @@
+"""What goes out to other servers when something happened here: the worker's side of
+``models.happenings``. Each recorded happening is taken once it has committed, turned into
+activities for the delivery queue (``federation.publish``), and marked done; one taken again
+after a crash makes the same activity ids, which the queue keeps once per inbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from federation import publish
+from federation.context import Federation
+from federation.errors import FederationError
+from models.accounts import Account
+from models.content import ContentItem
+from models.happenings import Happening, claim, finish
+from models.reactions import Like
+from models.social import Reblog
+from models.twinnings import Twinning
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+Step = Callable[[Federation, dict[str, Any], str], Awaitable[None]]
+
+
+async def _posted(fed: Federation, data: dict[str, Any], token: str) -> None:
+    item = await ContentItem.get_or_none(id=data["item"])
+    if item is None:
+        return  # deleted before it went out; its deletion follows
+    if item.in_reply_to_id is not None:
+        await publish.reply_posted(fed, item, token)
+    else:
+        await publish.update_posted(fed, item, token)
+
+
+async def _edited(fed: Federation, data: dict[str, Any], token: str) -> None:
+    item = await ContentItem.get_or_none(id=data["item"])
+    if item is not None and item.in_reply_to_id is None:
+        await publish.update_edited(fed, item, token)
+
+
+async def _deleted(fed: Federation, data: dict[str, Any], token: str) -> None:
+    """Local items of a twinning only: items from other servers are removed here alone."""
+    if data["twinning"] is None or data["author"] is None or data["reply_to"] is not None:
+        return
+    twinning = await Twinning.get_or_none(id=data["twinning"])
+    author = await Account.get_or_none(id=data["author"])
+    if twinning is None or author is None:
+        return
+    gone = ContentItem(
+        id=data["item"],
+        twinning_id=twinning.id,
+        author_id=author.id,
+        visibility=data["visibility"],
+        kind=data["item_kind"],
+    )
+    await publish.update_deleted(fed, gone, twinning, author, token)
+
+
+async def _arrived(fed: Federation, data: dict[str, Any], token: str) -> None:
+    item = await ContentItem.get_or_none(id=data["item"])
+    if item is not None:
+        await publish.reshare_remote(fed, item, data["activity"], data["author_inbox"], token)
+
+
+async def _remote_changed(fed: Federation, data: dict[str, Any], token: str) -> None:
+    item = ContentItem(
+        id=data["item"],
+        twinning_id=data["twinning"],
+        visibility=data["visibility"],
+        uri=data["uri"],
+    )
+    await publish.reshare_remote(fed, item, data["activity"], "", token)
+
+
+async def _reaction(
+    data: dict[str, Any],
+) -> tuple[Account, ContentItem] | None:
+    account = await Account.get_or_none(id=data["account"])
+    item = await ContentItem.get_or_none(id=data["item"])
+    return (account, item) if account is not None and item is not None else None
+
+
+async def _liked(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _reaction(data)) is not None:
+        await publish.liked(fed, *found, Like(id=data["like"]))
+
+
+async def _unliked(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _reaction(data)) is not None:
+        await publish.unliked(fed, *found, Like(id=data["like"]))
+
+
+async def _reblogged(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _reaction(data)) is not None:
+        await publish.reblogged(fed, *found, Reblog(id=data["reblog"]))
+
+
+async def _unreblogged(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _reaction(data)) is not None:
+        await publish.unreblogged(fed, *found, Reblog(id=data["reblog"]))
+
+
+STEPS: dict[str, Step] = {
+    "posted": _posted,
+    "edited": _edited,
+    "deleted": _deleted,
+    "arrived": _arrived,
+    "remote_changed": _remote_changed,
+    "liked": _liked,
+    "unliked": _unliked,
+    "reblogged": _reblogged,
+    "unreblogged": _unreblogged,
+}
+
+
+async def _go_out(fed: Federation, row: Happening) -> None:
+    step = STEPS.get(row.kind)
+    try:
+        if step is not None:
+            await step(fed, row.data, f"h{row.id}")
+    except FederationError as exc:
+        log.warning("happening %s (%s) failed: %s", row.id, row.kind, exc.detail)
+        await finish(row, exc.detail)
+        return
+    except Exception as exc:  # a bug must not stop the worker; the row keeps the error
+        log.exception("happening %s (%s) crashed", row.id, row.kind)
+        await finish(row, repr(exc))
+        return
+    await finish(row)
+
+
+async def fan_out(fed: Federation, limit: int = 50) -> int:
+    """One cycle; returns how many happenings were taken."""
+    rows = await claim(limit, LEASE)
+    for row in rows:
+        await _go_out(fed, row)
+    return len(rows)
