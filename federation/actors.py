@@ -15,6 +15,7 @@ from models.config import Settings
 from models.keys import ActorKey, keep_key, stored_key
 from models.langmap import pick
 from models.organisations import Organisation
+from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
 
 INSTANCE_ACTOR = "jumelage"
@@ -107,7 +108,11 @@ async def twinning_document(settings: Settings, twinning: Twinning) -> dict[str,
     doc.update(_summary(twinning.summary_map, twinning.primary_language))
     doc["nameMap"] = twinning.title_map
     doc["members"] = f"{uri}/members"
-    doc["attributedTo"] = [person_uri(settings, m.account.username) for m in moderators]
+    remote = await RemoteMembership.filter(
+        twinning=twinning, state="accepted", role__in=["admin", "moderator"]
+    ).values_list("actor__uri", flat=True)
+    ours = [person_uri(settings, m.account.username) for m in moderators]
+    doc["attributedTo"] = [*ours, *(uri for uri in remote if isinstance(uri, str))]
     doc["postingRestrictedToMods"] = False
     doc["published"] = twinning.created_at.isoformat()
     return doc

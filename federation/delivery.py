@@ -34,7 +34,7 @@ from federation.errors import FederationError
 from federation.fetch import HOSTS_AT_ONCE, RemoteClient, Signer
 from federation.vocabulary import ACTIVITY_JSON
 from models.queues import Delivery
-from models.remote import Host, host_of, now, unblocked
+from models.remote import Host, netloc_of, now, unblocked
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -63,7 +63,7 @@ async def enqueue(
                 activity_uri=activity["id"],
                 payload=payload,
                 inbox_url=inbox,
-                host=host_of(inbox),
+                host=netloc_of(inbox),  # two servers on one host are two lines
                 signer_type=signer_type,
                 signer_id=signer_id,
                 signer_key_id=signer_key_id,

@@ -10,13 +10,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from federation import publish
+from federation import membership, publish
 from federation.context import Federation
 from federation.errors import FederationError
 from models.accounts import Account
 from models.content import ContentItem
 from models.happenings import Happening, claim, finish
 from models.reactions import Like
+from models.remote import RemoteActor
 from models.social import Reblog
 from models.twinnings import Twinning
 
@@ -69,6 +70,7 @@ async def _remote_changed(fed: Federation, data: dict[str, Any], token: str) -> 
     item = ContentItem(
         id=data["item"],
         twinning_id=data["twinning"],
+        in_reply_to_id=data.get("reply_to"),
         visibility=data["visibility"],
         uri=data["uri"],
     )
@@ -103,7 +105,39 @@ async def _unreblogged(fed: Federation, data: dict[str, Any], token: str) -> Non
         await publish.unreblogged(fed, *found, Reblog(id=data["reblog"]))
 
 
+async def _membership(data: dict[str, Any]) -> tuple[Twinning, RemoteActor] | None:
+    twinning = await Twinning.get_or_none(id=data["twinning"])
+    actor = await RemoteActor.get_or_none(id=data["actor"])
+    return (twinning, actor) if twinning is not None and actor is not None else None
+
+
+async def _join_answered(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _membership(data)) is not None:
+        await membership.send_decision(fed, *found, data["join"], data["accepted"])
+
+
+async def _invited(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _membership(data)) is not None:
+        await membership.send_invite(fed, *found, data["invite"])
+
+
+async def _member_removed(fed: Federation, data: dict[str, Any], token: str) -> None:
+    if (found := await _membership(data)) is not None:
+        await membership.send_removal(fed, *found, token)
+
+
+async def _left(fed: Federation, data: dict[str, Any], token: str) -> None:
+    account = await Account.get_or_none(id=data["account"])
+    group = await RemoteActor.get_or_none(id=data["group"])
+    if account is not None and group is not None:
+        await membership.send_leave(fed, account, group, data["join"])
+
+
 STEPS: dict[str, Step] = {
+    "join_answered": _join_answered,
+    "invited": _invited,
+    "member_removed": _member_removed,
+    "left": _left,
     "posted": _posted,
     "edited": _edited,
     "deleted": _deleted,

@@ -20,7 +20,7 @@ from federation.errors import FederationError, OriginMismatch, SignatureError
 from federation.remote_actors import key_lookup
 from federation.signatures import VerifiedKey, verify_request
 from models.queues import InboxActivity
-from models.remote import block_of, host_of, mark_host_alive
+from models.remote import block_of, mark_host_alive, netloc_of
 
 log = logging.getLogger(__name__)
 MAX_INBOX_BODY = 256 * 1024
@@ -119,7 +119,7 @@ async def receive(fed: Federation, post: InboundPost) -> bool:
     verified = await _verify(fed, post)
     if verified.owner != activity["actor"]:
         raise SignatureError("the signing key does not belong to the activity's actor")
-    await mark_host_alive(host_of(activity["actor"]))
+    await mark_host_alive(netloc_of(activity["actor"]))
     try:
         await InboxActivity.create(
             activity_uri=activity["id"],

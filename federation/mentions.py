@@ -37,4 +37,4 @@ async def remote_mentions(fed: Federation, texts: Iterable[str]) -> list[RemoteA
 
 
 def mention_tags(actors: list[RemoteActor]) -> list[dict[str, Any]]:
-    return [{"type": "Mention", "href": a.uri, "name": f"@{a.handle}@{a.domain}"} for a in actors]
+    return [{"type": "Mention", "href": a.uri, "name": f"@{a.acct}"} for a in actors]

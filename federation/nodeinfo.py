@@ -10,6 +10,8 @@ from models.config import Settings
 from models.visibility import visible_items
 
 SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+# The Mastodon API version whose features apps may expect of ours.
+MASTODON_API_VERSION = "4.3.0"
 
 
 def software_version() -> str:
@@ -34,5 +36,10 @@ async def nodeinfo(settings: Settings) -> dict[str, Any]:
             "users": {"total": await Account.filter(state="active").count()},
             "localPosts": await visible_items(None).filter(author_id__not_isnull=True).count(),
         },
-        "metadata": {"nodeName": settings.instance_name},
+        # Apps that detect the server type (megalodon, behind Whalebird and others) take an
+        # unknown software for Mastodon when its upstream says so: we speak Mastodon's API.
+        "metadata": {
+            "nodeName": settings.instance_name,
+            "upstream": {"name": "mastodon", "version": MASTODON_API_VERSION},
+        },
     }

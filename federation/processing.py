@@ -41,6 +41,7 @@ BY_TYPE: dict[str, Handler] = {
     "Accept": answers.on_accept,
     "Reject": answers.on_reject,
     "Invite": answers.on_invite,
+    "Remove": membership.on_remove,
     "Announce": announce.on_announce,
     "Like": reactions.on_like,
     "Flag": reactions.on_flag,

@@ -47,11 +47,24 @@ from models.twinnings import Twinning
 
 
 async def _audience(twinning: Twinning, item: ContentItem) -> tuple[list[str], list[str]]:
-    """(inboxes, remote member URIs) for the item's visibility."""
-    if item.visibility == "public":
-        return await follower_inboxes("twinning", twinning.id), []
+    """(inboxes, remote member URIs) for the item's visibility. Members are the twinning's
+    first audience: they get its public items too, without following it; partner-only items
+    go to them alone, each at their own inbox (never a shared one, where the server would
+    have to guess who may read)."""
     members = await remote_members(twinning.id)
+    if item.visibility == "public":
+        followers = await follower_inboxes("twinning", twinning.id)
+        return sorted(set(followers) | {m.delivery_inbox for m in members}), []
     return sorted({m.inbox for m in members}), [m.uri for m in members]
+
+
+async def _twinning_of(item: ContentItem) -> Twinning | None:
+    """The twinning of an item, or of the thread an answer belongs to."""
+    twinning_id = item.twinning_id
+    if twinning_id is None and item.in_reply_to_id is not None:
+        root = await ContentItem.get_or_none(id=item.in_reply_to_id)
+        twinning_id = root.twinning_id if root is not None else None
+    return await Twinning.get_or_none(id=twinning_id) if twinning_id is not None else None
 
 
 async def _share(
@@ -97,21 +110,23 @@ async def _publish(fed: Federation, item: ContentItem, kind: str, token: str) ->
     media = await MediaFile.filter(item_id=item.id).order_by("id")
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
+    mentioned = await _mention(fed, item)
     obj = update_to_object(fed.settings, twinning, item, author, members, media, event, resource)
-    mentioned = await _mention(fed, item, obj)
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, not boost, boost, token)
     await _to_mentioned(fed, author, kind, obj, mentioned, token)
 
 
-async def _mention(fed: Federation, item: ContentItem, obj: dict[str, Any]) -> list[RemoteActor]:
-    """Tags the people of other servers a public item names, and adds them to its audience."""
+async def _mention(fed: Federation, item: ContentItem) -> list[RemoteActor]:
+    """The people of other servers a public item names, kept with the item as its tags (its
+    serialised copies then tag them and add them to the audience)."""
     if item.visibility != "public":
         return []
     mentioned = await remote_mentions(fed, item.content_map.values())
-    if mentioned:
-        obj["tag"] = [*obj.get("tag", []), *mention_tags(mentioned)]
-        obj["cc"] = [*obj["cc"], *(a.uri for a in mentioned if a.uri not in obj["cc"])]
+    tags = mention_tags(mentioned)
+    if tags != item.mention_tags:
+        item.mention_tags = tags
+        await item.save(update_fields=["mention_tags"])
     return mentioned
 
 
@@ -156,23 +171,23 @@ async def update_deleted(
 async def reshare_remote(
     fed: Federation, item: ContentItem, original: dict[str, Any], author_inbox: str, token: str
 ) -> None:
-    """A remote member's post (or its edit or deletion) to the twinning: the twinning
-    announces the author's activity, unchanged, to the item's audience other than the author,
-    and boosts public posts so Mastodon followers see them."""
-    if item.twinning_id is None:
+    """A remote member's post or answer (or its edit or deletion) in the twinning: the
+    twinning announces the author's activity, unchanged, to the item's audience other than
+    the author (FEP-1b12), addressed as its own items are (partner-only ones to each member
+    by name), and boosts public posts so Mastodon followers see them."""
+    twinning = await _twinning_of(item)
+    if twinning is None:
         return
-    twinning = await Twinning.get(id=item.twinning_id)
-    inboxes, _ = await _audience(twinning, item)
-    if item.visibility == "public":
-        members = await remote_members(twinning.id)
-        inboxes = sorted(set(inboxes) | {m.inbox for m in members})
+    inboxes, members = await _audience(twinning, item)
     inboxes = [inbox for inbox in inboxes if inbox != author_inbox]
     if not inboxes:
         return
     group = twinning_uri(fed.settings, twinning.slug)
-    to, cc = original.get("to", []), original.get("cc", [])
+    address = addressing(fed.settings, twinning, item, members)
+    to, cc = address["to"], address["cc"]
     key_id = group + "#main-key"
-    if item.visibility == "public" and original["type"] == "Create" and item.uri:
+    top_level = item.in_reply_to_id is None
+    if item.visibility == "public" and original["type"] == "Create" and item.uri and top_level:
         boost = activity("Announce", f"{group}#announces/{token}-boost", group, item.uri, to, cc)
         await enqueue(boost, "twinning", twinning.id, key_id, inboxes)
     inner = {key: value for key, value in original.items() if key != "@context"}
@@ -201,8 +216,8 @@ async def reply_posted(fed: Federation, reply: ContentItem, token: str) -> None:
     media = await MediaFile.filter(item_id=reply.id).order_by("id")
     uris = [r.uri for r in repliers]
     parent = await ContentItem.get_or_none(id=reply.parent_id) if reply.parent_id else None
+    mentioned = await _mention(fed, reply)
     obj = reply_to_object(fed.settings, twinning, root, reply, author, members, uris, media, parent)
-    mentioned = await _mention(fed, reply, obj)
     inboxes = sorted(set(inboxes) | {a.inbox for a in mentioned})
     await _share(fed, twinning, author, "Create", obj, inboxes, True, False, token)
 

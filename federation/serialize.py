@@ -88,6 +88,12 @@ def update_to_object(
     }
     if media:
         obj["attachment"] = [attachment(settings, m) for m in media]
+    if item.mention_tags and item.visibility == "public":
+        obj["tag"] = list(item.mention_tags)
+        obj["cc"] = [
+            *obj["cc"],
+            *(t["href"] for t in item.mention_tags if t["href"] not in obj["cc"]),
+        ]
     if item.updated_at:
         obj["updated"] = item.updated_at.isoformat()
     if item.title_map:

@@ -15,6 +15,7 @@ from federation.fetch import FetchError
 from federation.remote_actors import actor_for
 from federation.serialize import answer
 from federation.vocabulary import ACTIVITY_JSON, AS
+from models import happenings
 from models.accounts import Account
 from models.config import is_loopback_host
 from models.remote import RemoteActor, Subscription
@@ -70,11 +71,8 @@ async def subscribe(fed: Federation, account: Account, group: RemoteActor, kind:
     actor = person_uri(fed.settings, account.username)
     activity_id = f"{actor}#{kind}s/{uuid.uuid4().hex}"
     existing = await Subscription.get_or_none(account=account, group=group, kind=kind)
-    if existing is not None:
-        if existing.state == "accepted":
-            return
-        await existing.delete()
-    await Subscription.create(account=account, group=group, kind=kind, activity_uri=activity_id)
+    if existing is not None and existing.state == "accepted":
+        return
     activity = {
         "@context": AS,
         "id": activity_id,
@@ -83,31 +81,36 @@ async def subscribe(fed: Federation, account: Account, group: RemoteActor, kind:
         "object": group.uri,
         "to": [group.uri],
     }
-    await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
+    async with happenings.acting():
+        if existing is not None:
+            await existing.delete()
+        await Subscription.create(account=account, group=group, kind=kind, activity_uri=activity_id)
+        await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
 
 
 async def unsubscribe(fed: Federation, account: Account, group: RemoteActor, kind: str) -> None:
-    """Undoes the person's Follow (or Join) and forgets it at once."""
+    """Undoes the person's Follow, or leaves (a join, asked or granted), and forgets it at
+    once; the group hears it."""
     existing = await Subscription.get_or_none(account=account, group=group, kind=kind)
     if existing is None:
         return
-    await existing.delete()
-    actor = person_uri(fed.settings, account.username)
-    undone = {
-        "id": existing.activity_uri,
-        "type": kind.capitalize(),
-        "actor": actor,
-        "object": group.uri,
-    }
-    activity = {
-        "@context": AS,
-        "id": f"{existing.activity_uri}/undo",
-        "type": "Undo" if kind == "follow" else "Leave",
-        "actor": actor,
-        "object": undone if kind == "follow" else group.uri,
-        "to": [group.uri],
-    }
-    await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
+    async with happenings.acting():
+        await existing.delete()
+        if kind == "join":
+            await happenings.left_remote(account.id, group, existing.activity_uri)
+            return
+        actor = person_uri(fed.settings, account.username)
+        follow_uri = existing.activity_uri
+        undone = {"id": follow_uri, "type": "Follow", "actor": actor, "object": group.uri}
+        activity = {
+            "@context": AS,
+            "id": f"{existing.activity_uri}/undo",
+            "type": "Undo",
+            "actor": actor,
+            "object": undone,
+            "to": [group.uri],
+        }
+        await enqueue(activity, "person", account.id, actor + "#main-key", [group.inbox])
 
 
 async def answer_invitation(
@@ -118,12 +121,13 @@ async def answer_invitation(
     group = await RemoteActor.get(id=invitation.group_id)
     actor = person_uri(fed.settings, account.username)
     decision = answer(actor, accept, invitation.activity_uri, group.uri)
-    await enqueue(decision, "person", account.id, actor + "#main-key", [group.inbox])
-    if accept:
-        invitation.state = "accepted"
-        await invitation.save(update_fields=["state"])
-    else:
-        await invitation.delete()
+    async with happenings.acting():
+        await enqueue(decision, "person", account.id, actor + "#main-key", [group.inbox])
+        if accept:
+            invitation.state = "accepted"
+            await invitation.save(update_fields=["state"])
+        else:
+            await invitation.delete()
 
 
 async def subscribed_groups(account: Account) -> list[Subscription]:

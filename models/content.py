@@ -65,6 +65,11 @@ class ContentItem(Model):
     # tortoise 1.1 writes ``db_default=""`` as invalid SQL, hence the explicit expression.
     spoiler_text = fields.CharField(max_length=500, default="", db_default=SqlDefault("''"))
     sensitive = fields.BooleanField(default=False, db_default=False)
+    # People of other servers a public item names, as ``Mention`` tags (resolved once, when
+    # it goes out, so every copy of the object, sent or fetched, names them alike).
+    mention_tags: fields.JSONField[list[dict[str, str]]] = fields.JSONField(
+        default=list, db_default=SqlDefault("'[]'")
+    )
     # Languages of the maps that a machine translated (shown with a label).
     machine_languages: fields.JSONField[list[str]] = fields.JSONField(
         default=list, db_default=SqlDefault("'[]'")

@@ -29,7 +29,7 @@ from models.mail import queue_notices
 from models.notifications import notify
 from models.remote import RemoteActor
 from models.twinnings import Twinning, moderator_ids
-from models.visibility import may_view
+from models.visibility import forget_remote_twinning, may_view
 
 MAX_ATTEMPTS = 5
 
@@ -166,12 +166,13 @@ async def arrived(
 
 
 async def remote_changed(item: ContentItem, activity: dict[str, Any]) -> None:
-    """A remote member edited or deleted their post in one of our twinnings: the twinning
-    passes the author's activity on."""
+    """A post from another server was edited or deleted: when it belongs to one of our
+    twinnings or their threads, the twinning passes the author's activity on."""
     await record(
         "remote_changed",
         item=item.id,
         twinning=item.twinning_id,
+        reply_to=item.in_reply_to_id,
         visibility=item.visibility,
         uri=item.uri,
         activity=activity,
@@ -219,6 +220,48 @@ async def join_requested(
         await notify(
             moderator, "follow_request", from_account=from_account, from_remote=from_remote
         )
+
+
+# Memberships across servers. Here, our twinnings' answers to people of other servers: each
+# goes out as the group's activity (Accept, Reject, Invite, Remove), from the recorded row.
+
+
+async def remote_join_answered(
+    twinning_id: int, actor_id: int, join_uri: str, accepted: bool
+) -> None:
+    await record(
+        "join_answered", twinning=twinning_id, actor=actor_id, join=join_uri, accepted=accepted
+    )
+
+
+async def remote_invited(twinning_id: int, actor_id: int, invite_uri: str) -> None:
+    await record("invited", twinning=twinning_id, actor=actor_id, invite=invite_uri)
+
+
+async def remote_member_removed(twinning_id: int, actor_id: int) -> None:
+    """A moderator removed a member of another server: their server hears it (``Remove``),
+    so nothing of the twinning is shown to them there any more."""
+    await record("member_removed", twinning=twinning_id, actor=actor_id)
+
+
+# And our people in twinnings of other servers.
+
+
+async def left_remote(account_id: int, group: RemoteActor, join_uri: str) -> None:
+    """One of our people leaves another server's twinning: its partner-only items are no
+    longer theirs here, and the twinning hears it (``Leave``, and ``Undo`` of the Join)."""
+    await forget_remote_twinning(account_id, group.id)
+    await record("left", account=account_id, group=group.id, join=join_uri)
+
+
+async def membership_ended_from_afar(account_id: int, group: RemoteActor) -> None:
+    """The twinning of another server removed one of our people, or refused their request."""
+    await forget_remote_twinning(account_id, group.id)
+    await notify(account_id, "removed", from_remote=group)
+
+
+async def joined_from_afar(account_id: int, group: RemoteActor) -> None:
+    await notify(account_id, "joined", from_remote=group)
 
 
 async def _tell_named(item: ContentItem, people: Sequence[int], **source: Any) -> None:

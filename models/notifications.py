@@ -11,7 +11,10 @@ from models.accounts import Account
 from models.content import ContentItem
 from models.remote import RemoteActor
 
-KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "status")
+# Mastodon's kinds, which apps know, then ours: a join request of one of our people accepted
+# by a twinning of another server, and a membership there ended by it (removed or refused).
+APP_KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "status")
+KINDS = (*APP_KINDS, "joined", "removed")
 
 
 class Notification(Model):

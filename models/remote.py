@@ -34,6 +34,12 @@ class RemoteActor(Model):
     def delivery_inbox(self) -> str:
         return self.shared_inbox or self.inbox
 
+    @property
+    def acct(self) -> str:
+        """``name@host[:port]``, as WebFinger knows the actor: a server on a port of its own
+        is another server than one on the same host without it."""
+        return f"{self.handle}@{netloc_of(self.uri)}"
+
 
 class Host(Model):
     """Delivery health per remote host: unavailable after days of failure, revived by any
@@ -60,7 +66,13 @@ class DomainBlock(Model):
 
 
 def host_of(uri: str) -> str:
+    """The host name alone: what domain blocks are about."""
     return (urlsplit(uri).hostname or "").lower()
+
+
+def netloc_of(uri: str) -> str:
+    """Host and port: what tells two servers apart (delivery lines, handles)."""
+    return urlsplit(uri).netloc.lower()
 
 
 def _domains_of(uri_or_domain: str) -> list[str]:
@@ -108,6 +120,7 @@ class RemoteMembership(Model):
     )
     actor_id: int
     state = fields.CharField(max_length=10, default="pending")
+    role = fields.CharField(max_length=10, default="member", db_default="member")
     join_uri = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     accepted_at = fields.DatetimeField(null=True)
@@ -115,6 +128,10 @@ class RemoteMembership(Model):
     class Meta:
         table = "remote_memberships"
         unique_together = (("twinning", "actor"),)
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.state == "accepted" and self.role in ("admin", "moderator")
 
 
 class Subscription(Model):

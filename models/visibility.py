@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import Audience, ContentItem
-from models.remote import RemoteActor, RemoteMembership, Subscription
+from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Membership, Twinning
 
 PUBLIC = "public"
@@ -41,34 +41,41 @@ def audience_of(item: ContentItem) -> list[Audience]:
     return rows
 
 
-async def store_audience(item: ContentItem, mentioned: Sequence[int] = ()) -> None:
-    """``mentioned``: our people a non-public post from another server names; they, and only
-    they, may see it (Mastodon's direct and limited posts)."""
+async def store_audience(item: ContentItem, addressed: Sequence[int] = ()) -> None:
+    """``addressed``: our people a non-public item of another server is addressed to by name
+    (a direct or limited post, or a twinning of another server writing to its members). They,
+    and only they, may see it: this server never widens it to whoever it believes belongs to
+    that twinning. An answer reaches whom its thread reaches, except an answer from another
+    server in another server's partner-only thread, which reaches those it names."""
     await Audience.filter(item=item).delete()
-    if item.in_reply_to_id is not None:  # a reply reaches exactly whom its thread root reaches
-        root = await Audience.filter(item_id=item.in_reply_to_id)
-        await Audience.bulk_create(
-            [
-                Audience(item=item, kind=r.kind, twinning_id=r.twinning_id, account_id=r.account_id)
-                for r in root
-            ]
-        )
-        return
-    rows = audience_of(item)
-    if item.visibility != "public" and item.remote_twinning_id is not None:
-        rows += await _local_members_of_remote_twinning(item)
+    if item.in_reply_to_id is not None:
+        root = await ContentItem.get(id=item.in_reply_to_id)
+        if item.uri is None or root.uri is None or root.visibility == "public":
+            rows = await Audience.filter(item_id=root.id)
+            await Audience.bulk_create(
+                [
+                    Audience(
+                        item=item, kind=r.kind, twinning_id=r.twinning_id, account_id=r.account_id
+                    )
+                    for r in rows
+                ]
+            )
+            return
+    rows = audience_of(item) if item.in_reply_to_id is None else []
     if item.visibility != "public":
-        rows += [Audience(item=item, kind=ACCOUNT, account_id=i) for i in sorted(set(mentioned))]
+        rows += [Audience(item=item, kind=ACCOUNT, account_id=i) for i in sorted(set(addressed))]
     await Audience.bulk_create(rows)
 
 
-async def _local_members_of_remote_twinning(item: ContentItem) -> list[Audience]:
-    """A partner-only item of another server's twinning reaches our people who belong to it
-    (their Join was accepted), each by name."""
-    members = await Subscription.filter(
-        group_id=item.remote_twinning_id, kind="join", state="accepted"
-    ).values_list("account_id", flat=True)
-    return [Audience(item=item, kind=ACCOUNT, account_id=account_id) for account_id in members]
+async def forget_remote_twinning(account_id: int, group_id: int) -> None:
+    """Who no longer belongs to another server's twinning loses its partner-only items here,
+    as a member leaving one of ours does (their own answers stay theirs)."""
+    items = ContentItem.filter(remote_twinning_id=group_id).values("id")
+    roots = Subquery(items)
+    others = Q(author_id__isnull=True) | Q(author_id__not=account_id)
+    answers = ContentItem.filter(others, in_reply_to_id__in=Subquery(items))
+    for ids in (roots, Subquery(answers.values("id"))):
+        await Audience.filter(kind=ACCOUNT, account_id=account_id, item_id__in=ids).delete()
 
 
 def _counts(viewer: Account | None) -> Account | None:

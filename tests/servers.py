@@ -16,18 +16,21 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
-def server_env(data_dir: Path, database_url: str, port: int, **env: str) -> dict[str, str]:
+def server_env(
+    data_dir: Path, database_url: str, port: int, host: str = "127.0.0.1", **env: str
+) -> dict[str, str]:
+    """``host``: a loopback address of its own (127.0.0.2, ...) makes another server."""
     return {
         **os.environ,
         "JUMELAGE_DATA_DIR": str(data_dir),
         "JUMELAGE_DATABASE_URL": database_url,
-        "JUMELAGE_DOMAIN": f"127.0.0.1:{port}",
+        "JUMELAGE_DOMAIN": f"{host}:{port}",
         "JUMELAGE_ALLOW_PRIVATE_ADDRESSES": "1",
         **env,
     }
@@ -44,25 +47,30 @@ def jumelage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 @contextmanager
 def running_server(
-    data_dir: Path, database_url: str, port: int | None = None, kill: bool = False, **env: str
+    data_dir: Path,
+    database_url: str,
+    port: int | None = None,
+    kill: bool = False,
+    host: str = "127.0.0.1",
+    **env: str,
 ) -> Iterator[str]:
     """Migrates, starts the server, waits until it answers, yields its base URL, stops it
     (with SIGKILL when ``kill``, as a crash would)."""
-    port = port or free_port()
-    full_env = server_env(data_dir, database_url, port, **env)
+    port = port or free_port(host)
+    full_env = server_env(data_dir, database_url, port, host, **env)
     command = [sys.executable, "-m", "server.cli"]
     subprocess.run(
         [*command, "migrate"], env=full_env, cwd=ROOT, check=True, timeout=120, capture_output=True
     )
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
+        [*command, "serve", "--host", host, "--port", str(port)],
         env=full_env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:

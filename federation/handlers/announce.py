@@ -1,7 +1,7 @@
 """Announce from a twinning of another server that our people follow or belong to (FEP-1b12):
-the activity it re-shares is applied as if its author had sent it, when it comes from the
-twinning's own origin; a bare object id is fetched from its origin. An Announce of one of our
-own items is somebody's boost, told to the item's author."""
+the activity it re-shares is applied as if its author had sent it, with the Announce's own
+addressing (the twinning addresses its members by name); a bare object id is fetched from its
+origin. An Announce of one of our own items is somebody's boost, told to the item's author."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from federation.context import Federation
-from federation.handlers import notes
+from federation.handlers import notes, threads
 from federation.local import local_item, object_uri
 from federation.remote_actors import actor_for
 from models import happenings
@@ -47,15 +47,47 @@ async def on_announce(fed: Federation, activity: dict[str, Any]) -> None:
         obj = await fed.client.fetch_object(inner, fed.instance_signer)
         author = obj.get("attributedTo")
         if isinstance(author, str) and _origin(author) == _origin(inner):
-            await notes.on_create(
-                fed, {"id": activity["id"], "type": "Create", "actor": author, "object": obj}
-            )
+            create = {"id": activity["id"], "type": "Create", "actor": author, "object": obj}
+            await notes.on_create(fed, create, via=activity)
         return
-    if not isinstance(inner, dict) or _origin(inner.get("actor")) != _origin(group.uri):
+    if not isinstance(inner, dict) or not _self_consistent(inner):
         return
-    if not isinstance(inner.get("actor"), str) or not isinstance(inner.get("id"), str):
+    if _origin(inner["actor"]) != _origin(group.uri) and not await _in_threads_of(
+        fed, group, inner
+    ):
         return
-    handlers = {"Create": notes.on_create, "Update": notes.on_update, "Delete": notes.on_delete}
-    handler = handlers.get(str(inner.get("type")))
-    if handler is not None:
-        await handler(fed, inner)
+    kind = str(inner.get("type"))
+    if kind == "Create":
+        await notes.on_create(fed, inner, via=activity)
+    elif kind == "Update":
+        await notes.on_update(fed, inner)
+    elif kind == "Delete":
+        await notes.on_delete(fed, inner)
+
+
+async def _in_threads_of(fed: Federation, group: RemoteActor, inner: dict[str, Any]) -> bool:
+    """What a group passes on from a third server's person must belong to one of the group's
+    threads here: an answer, or a change to an answer; a group never speaks for a stranger's
+    own posts."""
+    obj = inner.get("object")
+    if inner["type"] == "Create" and isinstance(obj, dict):
+        thread = await threads.answered(fed.settings, obj)
+    else:
+        changed = await ContentItem.get_or_none(uri=object_uri(obj)) if object_uri(obj) else None
+        thread = (
+            await threads.answered(fed.settings, {"inReplyTo": changed.uri}) if changed else None
+        )
+    return thread is not None and thread.root.remote_twinning_id == group.id
+
+
+def _self_consistent(inner: dict[str, Any]) -> bool:
+    """An activity the group passes on (FEP-1b12) stands for its author, who may live on a
+    third server (a member answering): its id and the object it carries are on its actor's
+    origin. The group vouches for the rest, as Lemmy's communities do."""
+    actor, activity_id = inner.get("actor"), inner.get("id")
+    if not isinstance(actor, str) or not isinstance(activity_id, str):
+        return False
+    obj = inner.get("object")
+    object_id = obj.get("id") if isinstance(obj, dict) else obj
+    same = {_origin(actor), _origin(activity_id), _origin(object_id)}
+    return len(same) == 1

@@ -8,6 +8,7 @@ from typing import Any
 from federation.context import Federation
 from federation.local import local_target, object_uri
 from federation.remote_actors import actor_for
+from models import happenings
 from models.accounts import Account
 from models.remote import Subscription
 from models.remote_members import answer_invitation
@@ -25,16 +26,25 @@ async def _subscription(activity: dict[str, Any]) -> Subscription | None:
 async def on_accept(fed: Federation, activity: dict[str, Any]) -> None:
     found = await _subscription(activity)
     if found is not None:
-        found.state = "accepted"
-        await found.save(update_fields=["state"])
+        if found.state == "accepted":
+            return
+        async with happenings.acting():
+            found.state = "accepted"
+            await found.save(update_fields=["state"])
+            if found.kind == "join":
+                await happenings.joined_from_afar(found.account_id, found.group)
         return
     await answer_invitation(activity["actor"], object_uri(activity.get("object")), True)
 
 
 async def on_reject(fed: Federation, activity: dict[str, Any]) -> None:
+    """A refused request, or (Mastodon's way of removing a follower) an ended one."""
     found = await _subscription(activity)
     if found is not None:
-        await found.delete()
+        async with happenings.acting():
+            await found.delete()
+            if found.kind == "join":
+                await happenings.membership_ended_from_afar(found.account_id, found.group)
         return
     await answer_invitation(activity["actor"], object_uri(activity.get("object")), False)
 

@@ -10,7 +10,6 @@ from starlette.routing import Route
 from tortoise.expressions import Q
 
 from federation.errors import FederationError
-from federation.membership import send_decision
 from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
 from models.config import LOCALES
@@ -115,7 +114,9 @@ async def by_acct(call: Call, acct: str, fetch: bool) -> Actor | None:
         return None
     if not host or host.lower() == call.settings.domain:
         return await find_local(name)
-    remote = await RemoteActor.filter(handle=name, domain=host.lower().split(":")[0]).first()
+    wanted = f"{name}@{host}".lower()
+    candidates = await RemoteActor.filter(handle=name, domain=host.lower().split(":")[0])
+    remote = next((c for c in candidates if c.acct.lower() == wanted), None)
     if remote is None and fetch:
         remote = await resolve_remote(call, f"{name}@{host}")
     return remote
@@ -255,8 +256,9 @@ async def follow(call: Call) -> Any:
 @endpoint("write:follows")
 async def unfollow(call: Call) -> Any:
     actor, me = await _actor(call), call.user
-    if isinstance(actor, RemoteActor):
-        await unsubscribe(federation_of(call.request), me, actor, "follow")
+    if isinstance(actor, RemoteActor):  # apps show a joined twinning as followed: both end
+        for kind in ("follow", "join"):
+            await unsubscribe(federation_of(call.request), me, actor, kind)
     else:
         await unfollow_local(me, FOLLOW_TYPE[type(actor)], actor.id)
     return await relationship(me, actor)
@@ -323,8 +325,7 @@ async def _decide(call: Call, accept: bool) -> Any:
             assert isinstance(actor, Account)
             await decide_request(me, twinning, actor.username, accept)
         else:
-            decided_remote = await decide_remote_request(me, twinning, m.id, accept)
-            await send_decision(federation_of(call.request), twinning, decided_remote, accept)
+            await decide_remote_request(me, twinning, m.id, accept)
         decided = actor
     if decided is None:
         raise not_found()

@@ -26,7 +26,7 @@ from models.markup import markdown_to_html, to_html
 from models.media import MediaFile
 from models.organisations import Organisation
 from models.reactions import Like
-from models.remote import RemoteActor, Subscription
+from models.remote import RemoteActor, Subscription, netloc_of
 from models.social import Bookmark, LocalFollow, Reblog
 from models.twinnings import Membership, Twinning
 
@@ -199,7 +199,7 @@ async def _organisation(view: Viewing, org: Organisation) -> dict[str, Any]:
 
 def _remote(view: Viewing, actor: RemoteActor) -> dict[str, Any]:
     username = actor.handle.lstrip("@").split("@")[0] or actor.uri.rstrip("/").rsplit("/")[-1]
-    acct = f"{username}@{actor.domain}"
+    acct = f"{username}@{netloc_of(actor.uri)}"
     entity = _base(view, account_id(actor), username, acct, actor.url or actor.uri)
     entity.update(
         uri=actor.uri,
@@ -397,12 +397,10 @@ async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
 
 async def relationship(viewer: Account, actor: Actor) -> dict[str, Any]:
     following = requested = followed_by = False
-    if isinstance(actor, RemoteActor):
-        sub = await Subscription.filter(account=viewer, group=actor, kind="follow").first()
-        following, requested = (
-            (sub is not None and sub.state == "accepted"),
-            (sub is not None and sub.state == "pending"),
-        )
+    if isinstance(actor, RemoteActor):  # a member of a twinning follows it too
+        subs = await Subscription.filter(account=viewer, group=actor)
+        following = any(s.state == "accepted" for s in subs)
+        requested = not following and any(s.state == "pending" for s in subs)
     else:
         kind = FOLLOW_TYPE[type(actor)]
         following = await LocalFollow.filter(

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from federation.nodeinfo import software_version
+from federation.nodeinfo import MASTODON_API_VERSION, software_version
 from models.accounts import Account
 from models.config import LOCALES
 from models.markers import TIMELINES, Marker, set_marker
@@ -21,7 +21,7 @@ from server.api.media import MEDIA_TYPES
 from server.api.statuses import MAX_CHARACTERS
 
 # Apps check features by the Mastodon version they read here.
-MASTODON_VERSION = "4.3.0"
+MASTODON_VERSION = MASTODON_API_VERSION
 
 
 def version_string() -> str:
@@ -30,7 +30,8 @@ def version_string() -> str:
 
 def _configuration() -> dict[str, Any]:
     return {
-        "urls": {"streaming": None, "status": None},
+        # Mastodon documents these as URL strings: there is no streaming yet, so none is named.
+        "urls": {},
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
@@ -95,7 +96,7 @@ async def instance_v1(call: Call) -> Any:
         "description": _description(call),
         "email": "",
         "version": version_string(),
-        "urls": {"streaming_api": None},
+        "urls": {},
         "stats": await _stats(),
         "thumbnail": f"{s.base_url}/static/header.png",
         "languages": list(LOCALES),

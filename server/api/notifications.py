@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import ContentItem
-from models.notifications import KINDS, Notification
+from models.notifications import APP_KINDS, Notification
 from models.remote import RemoteActor
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
@@ -22,14 +22,15 @@ from server.api.statuses import viewing
 def _mine(call: Call) -> QuerySet[Notification]:
     me = call.user
     seen = Subquery(visible_items(me).values("id"))
-    return Notification.filter(account=me).filter(Q(item_id=None) | Q(item_id__in=seen))
+    mine = Notification.filter(account=me, kind__in=APP_KINDS)  # the kinds apps know
+    return mine.filter(Q(item_id=None) | Q(item_id__in=seen))
 
 
 def _kinds(call: Call) -> QuerySet[Notification]:
     query = _mine(call)
     wanted, excluded = call.params.items("types"), call.params.items("exclude_types")
     for kind in [*wanted, *excluded]:
-        if kind not in (*KINDS, "poll", "update", "admin.sign_up", "admin.report"):
+        if kind not in (*APP_KINDS, "poll", "update", "admin.sign_up", "admin.report"):
             raise ApiError(422, f"Validation failed: unknown notification type {kind}")
     if wanted:
         query = query.filter(kind__in=wanted)

@@ -12,14 +12,18 @@ from starlette.routing import Route
 
 from federation.actors import twinning_uri
 from federation.errors import FederationError
-from federation.membership import send_decision, send_invite
 from federation.subscriptions import resolve_actor
 from models.accounts import Account
 from models.errors import N_, Invalid, ModelError
 from models.memberships import decide_request, invite, remove_member, request_to_join, set_role
 from models.pagination import paginate
 from models.remote import RemoteMembership
-from models.remote_members import decide_remote_request, invite_remote, remove_remote_member
+from models.remote_members import (
+    decide_remote_request,
+    invite_remote,
+    remove_remote_member,
+    set_remote_role,
+)
 from models.twinnings import Membership, Twinning, membership_of
 from models.visibility import may_see_members
 from server import i18n
@@ -114,9 +118,10 @@ async def manage(request: Request) -> Response:
     action, username = text(form, "action"), text(form, "username").strip().lower()
     try:
         if action == "invite_remote":
-            await _manage_remote(request, viewer, twinning, action, text(form, "handle"))
+            await _invite_remote(request, viewer, twinning, text(form, "handle"))
         elif action.endswith("_remote"):
-            await _manage_remote(request, viewer, twinning, action, text(form, "remote_id"))
+            remote_id = text(form, "remote_id")
+            await _manage_remote(viewer, twinning, action, remote_id, text(form, "role"))
         else:
             await _manage(viewer, twinning, action, username, text(form, "role"))
     except ModelError as exc:
@@ -151,25 +156,24 @@ async def _invite_remote(
     except FederationError as exc:
         raise Invalid("handle", N_("no one was found at this address")) from exc
     group = twinning_uri(fed.settings, twinning.slug)
-    m = await invite_remote(viewer, twinning, actor, f"{group}#invites/{uuid.uuid4().hex}")
-    await send_invite(fed, twinning, m)
+    await invite_remote(viewer, twinning, actor, f"{group}#invites/{uuid.uuid4().hex}")
     flash(request, i18n.gettext("Invitation sent to %(name)s.", name=handle))
 
 
 async def _manage_remote(
-    request: Request, viewer: Account, twinning: Twinning, action: str, remote_id: str
+    viewer: Account, twinning: Twinning, action: str, remote_id: str, role: str
 ) -> None:
-    """Members from other servers; decisions on their Join go back as Accept or Reject."""
-    if not remote_id.isdigit() and action != "invite_remote":
+    """Members from other servers: decisions on their Join go back as Accept or Reject, a
+    removal as Remove; they take roles like anyone."""
+    if not remote_id.isdigit():
         raise HTTPException(400, i18n.gettext("Unknown action."))
-    if action == "invite_remote":
-        await _invite_remote(request, viewer, twinning, remote_id)
-    elif action in ("approve_remote", "refuse_remote"):
+    if action in ("approve_remote", "refuse_remote"):
         accepted = action == "approve_remote"
-        m = await decide_remote_request(viewer, twinning, int(remote_id), accepted)
-        await send_decision(federation_of(request), twinning, m, accepted)
+        await decide_remote_request(viewer, twinning, int(remote_id), accepted)
     elif action == "remove_remote":
         await remove_remote_member(viewer, twinning, int(remote_id))
+    elif action == "role_remote":
+        await set_remote_role(viewer, twinning, int(remote_id), role)
     else:
         raise HTTPException(400, i18n.gettext("Unknown action."))
 

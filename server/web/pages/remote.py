@@ -9,7 +9,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation.errors import FederationError
-from federation.subscriptions import answer_invitation, resolve, subscribe, subscribed_groups
+from federation.subscriptions import (
+    answer_invitation,
+    resolve,
+    subscribe,
+    subscribed_groups,
+    unsubscribe,
+)
 from models.pagination import paginate
 from models.remote import RemoteActor, Subscription
 from models.visibility import visible_items
@@ -58,6 +64,29 @@ async def subscribe_page(request: Request) -> Response:
     return redirect("/remote")
 
 
+async def unsubscribe_page(request: Request) -> Response:
+    """Leaving a twinning of another server (or no longer following it): its partner-only
+    items are no longer shown here, and the twinning hears it."""
+    viewer = require_viewer(request)
+    form = await read_form(request)
+    raw = text(form, "subscription_id")
+    found = (
+        await Subscription.get_or_none(id=int(raw), account=viewer).prefetch_related("group")
+        if raw.isdigit()
+        else None
+    )
+    if found is None:
+        raise HTTPException(404)
+    await unsubscribe(federation_of(request), viewer, found.group, found.kind)
+    flash(
+        request,
+        i18n.gettext("You left this twinning.")
+        if found.kind == "join"
+        else i18n.gettext("You no longer follow this twinning."),
+    )
+    return redirect("/remote")
+
+
 async def invitation_page(request: Request) -> Response:
     """Accepting or declining a twinning's invitation from another server."""
     viewer = require_viewer(request)
@@ -96,5 +125,6 @@ routes = [
     Route("/remote", remote_page),
     Route("/remote/subscribe", subscribe_page, methods=["POST"]),
     Route("/remote/invitation", invitation_page, methods=["POST"]),
+    Route("/remote/unsubscribe", unsubscribe_page, methods=["POST"]),
     Route("/feed", feed_page),
 ]
