@@ -12,14 +12,17 @@ from federation.remote_actors import actor_for
 from models import happenings
 from models.follows import Follow
 from models.reactions import Like, Report
+from models.visibility import may_remote_actor_view
 
 MAX_COMMENT = 5000
 
 
 async def on_like(fed: Federation, activity: dict[str, Any]) -> None:
-    """Counted and told with the like in one transaction (a crash leaves both or neither)."""
+    """Counted and told with the like in one transaction (a crash leaves both or neither).
+    A like of an item its sender may not see is dropped: counting or telling it would tell a
+    stranger that the item exists."""
     item = await local_item(fed.settings, object_uri(activity.get("object")))
-    if item is None:
+    if item is None or not await may_remote_actor_view(activity["actor"], item):
         return
     liker = await actor_for(fed, activity["actor"])
     try:

@@ -14,3 +14,11 @@ def peer() -> Iterator[Peer]:
     p, server = start_peer()
     yield p
     server.shutdown()
+
+
+@pytest.fixture
+def other_peer() -> Iterator[Peer]:
+    """A second server, for what a third party sends."""
+    p, server = start_peer()
+    yield p
+    server.shutdown()

@@ -7,9 +7,10 @@ import httpx
 from federation.context import Federation
 from models.content import ContentItem
 from models.follows import Follow
+from models.notifications import Notification
 from models.posting import post_update
 from models.reactions import Like, Report
-from models.remote import RemoteMembership
+from models.remote import RemoteMembership, Subscription
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 from tests.federation.peer import Peer, drain
@@ -191,3 +192,65 @@ async def test_replies_to_partner_updates_reach_members_only(
     new = peer.received[before:]
     assert new and {x.path for x in new} == {"/users/bob/inbox"}
     assert all(PUBLIC not in str(x.activity) for x in new)
+
+
+async def test_a_like_of_an_item_its_sender_may_not_see_leaves_no_trace(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    owner = await make_account("maelle")
+    twinning = await create_twinning(owner, "brest", TwinningInput(title={"fr": "Brest"}))
+    secret = await post_update(owner, twinning, "partners", {"fr": "Budget"})
+    uri = f"{GROUP}/updates/{secret.id}"
+    stranger = {"type": "Like", "id": f"{peer.base}/l/s", "actor": peer.actor("ana"), "object": uri}
+    await _send(client, peer, "ana", stranger)
+    await drain(fed)
+    assert not await Like.exists()
+    assert not await Notification.filter(account=owner).exists()
+
+    bob = await peer.cached("bob")
+    await RemoteMembership.create(twinning=twinning, actor=bob, state="accepted")
+    partner = {"type": "Like", "id": f"{peer.base}/l/b", "actor": peer.actor("bob"), "object": uri}
+    await _send(client, peer, "bob", partner)
+    await drain(fed)
+    assert await Like.filter(item=secret).count() == 1
+    assert await Notification.filter(account=owner, kind="favourite").count() == 1
+
+
+async def test_only_a_followed_group_puts_items_in_its_feed(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer, other_peer: Peer
+) -> None:
+    """A stranger on a third server addressing a post to a group our member follows adds
+    nothing to that group's feed here; the group's own Announce of a post does."""
+    reader = await make_account("maelle")
+    group = await peer.cached("group", "Group")
+    await Subscription.create(
+        account=reader, group=group, kind="follow", state="accepted", activity_uri=f"{BASE}/f/1"
+    )
+    note = {
+        "id": f"{other_peer.base}/notes/x",
+        "type": "Note",
+        "attributedTo": other_peer.actor("mallory"),
+        "audience": group.uri,
+        "content": "<p>not from the group</p>",
+        "to": [PUBLIC, group.uri],
+    }
+    create = {"type": "Create", "id": f"{other_peer.base}/c/x", "actor": note["attributedTo"]}
+    headers, body = other_peer.signed_post(
+        "mallory", {**create, "object": note, "to": [PUBLIC]}, f"{BASE}/inbox"
+    )
+    assert (await client.post("/inbox", content=body, headers=headers)).status_code == 202
+    await drain(fed)
+    assert not await ContentItem.filter(uri=note["id"]).exists()
+
+    own = {**note, "id": f"{peer.base}/notes/g", "attributedTo": peer.actor("ana")}
+    own["content"] = "<p>from the group</p>"
+    inner = {
+        "type": "Create",
+        "id": f"{peer.base}/c/g",
+        "actor": own["attributedTo"],
+        "object": own,
+    }
+    announce = {"type": "Announce", "id": f"{peer.base}/a/g", "actor": group.uri, "object": inner}
+    await _send(client, peer, "group", {**announce, "to": [PUBLIC]})
+    await drain(fed)
+    assert await ContentItem.filter(uri=own["id"], remote_twinning=group).exists()
