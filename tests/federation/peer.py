@@ -66,6 +66,8 @@ class Peer:
                 "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": PUBLIC_PEM},
             }
         )
+        if person["preferredUsername"].startswith("group"):  # the peer's twinnings
+            person["type"] = "Group"
         return person
 
     def signed_post(
