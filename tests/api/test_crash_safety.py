@@ -20,9 +20,12 @@ from tests.servers import ROOT, free_port, jumelage, running_server, server_env
 KEYS = 120
 
 
-async def _post_all(base: str, token: str, keys: list[str]) -> set[str]:
-    """Posts one status per key, 8 at a time; returns the keys that got an answer."""
-    answered: set[str] = set()
+async def _post_all(
+    base: str, token: str, keys: list[str], answered: set[str] | None = None
+) -> set[str]:
+    """Posts one status per key, 8 at a time; returns the keys that got an answer (filling
+    ``answered`` as answers come, for a caller watching the stream)."""
+    answered = set() if answered is None else answered
     limit = asyncio.Semaphore(8)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as api:
@@ -89,8 +92,10 @@ async def test_a_retry_after_a_crash_mid_request_returns_the_first_status(
     try:
         await _wait_up(base)
         token = await asyncio.to_thread(password_token, base, "alice")
-        posting = asyncio.create_task(_post_all(base, token, keys))
-        await asyncio.sleep(1.5)  # a stream of posts is under way
+        answered: set[str] = set()
+        posting = asyncio.create_task(_post_all(base, token, keys, answered))
+        while len(answered) < KEYS // 6 and not posting.done():  # a stream is under way
+            await asyncio.sleep(0.01)
         os.kill(server.pid, signal.SIGKILL)
         first = await posting
     finally:
