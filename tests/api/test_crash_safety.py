@@ -68,7 +68,7 @@ def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
 
 async def _wait_up(base: str) -> None:
     async with httpx.AsyncClient() as web:
-        for _ in range(150):
+        for _ in range(600):  # up to 2 min on a loaded machine
             try:
                 await web.get(base + "/")
                 return
