@@ -30,6 +30,7 @@ from models.oauth import (
 )
 from models.ratelimits import login_allowed
 from server.api.core import ApiError, Call, endpoint, read_params
+from server.params import query_text
 from server.web.forms import read_form, text
 from server.web.guards import require_viewer
 from server.web.render import render
@@ -134,12 +135,13 @@ async def token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     try:
         p = await read_params(request)
+        app = await app_of(p.text("client_id"), p.text("client_secret"))
+        token = p.text("token")
     except ApiError as exc:
         return _token_error("invalid_request", exc.message)
-    app = await app_of(p.text("client_id"), p.text("client_secret"))
     if app is None:
         return _token_error("invalid_client", "Unknown client or wrong secret", 401)
-    await revoke(app, p.text("token"))
+    await revoke(app, token)
     return JSONResponse({})
 
 
@@ -184,7 +186,7 @@ async def authorize(request: Request) -> Response:
     """The consent page: who asks, for what, and a button to allow or deny."""
     viewer = require_viewer(request)
     if request.method == "GET":
-        values = {name: request.query_params.get(name, "") for name in FIELDS}
+        values = {name: query_text(request, name) for name in FIELDS}
     else:
         form = await read_form(request)
         values = {name: text(form, name) for name in FIELDS}

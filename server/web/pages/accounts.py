@@ -20,6 +20,7 @@ from models.config import LOCALES
 from models.errors import ModelError
 from models.mail import mail_mode, periodic_choice, set_mail_mode
 from server import i18n
+from server.params import query_text
 from server.web.calendars import calendar_path
 from server.web.forms import error_text, read_form, text
 from server.web.guards import flash, redirect, require_viewer, safe_next
@@ -35,7 +36,7 @@ def _client(request: Request) -> str:
 
 async def signup(request: Request) -> Response:
     settings = request.app.state.settings
-    code = request.query_params.get("invitation", "")
+    code = query_text(request, "invitation", "")
     invitation = await usable_invitation(code) if code else None
     closed = settings.registrations == "invitation" and invitation is None
     if request.method == "GET":
@@ -82,7 +83,7 @@ async def signup(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"))
+    next_url = safe_next(query_text(request, "next"))
     if request.method == "GET":
         return render(request, "login.html", next_url=next_url, username="", error=None)
     form = await read_form(request)
@@ -156,8 +157,8 @@ async def settings_page(request: Request) -> Response:
 
 async def switch_language(request: Request) -> Response:
     """The switcher: saved on the account when signed in, in a cookie otherwise."""
-    lang = request.query_params.get("to", "")
-    response = redirect(safe_next(request.query_params.get("next")))
+    lang = query_text(request, "to", "")
+    response = redirect(safe_next(query_text(request, "next")))
     if lang not in LOCALES:
         return response
     viewer = getattr(request.state, "viewer", None)
