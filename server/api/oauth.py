@@ -30,6 +30,7 @@ from models.oauth import (
 )
 from models.ratelimits import login_allowed
 from server.api.core import ApiError, Call, endpoint, read_params
+from server.clients import client_address
 from server.params import query_text
 from server.web.forms import read_form, text
 from server.web.guards import require_viewer
@@ -83,9 +84,8 @@ def token_entity(row: OAuthToken, access: str, refresh: str) -> dict[str, Any]:
 
 async def _password_grant(request: Request, app: OAuthApp, username: str, password: str) -> Any:
     """Name or e-mail with the password, rate-limited like the log-in page."""
-    client = request.client.host if request.client else "unknown"
     username = username.strip().lower()
-    if not await login_allowed(client, username):
+    if not await login_allowed(client_address(request), username):
         return _token_error("invalid_grant", "Too many attempts, try again later", 429)
     account = await Account.get_or_none(username=username) or await Account.get_or_none(
         email=username
