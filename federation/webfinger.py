@@ -16,6 +16,7 @@ from federation.actors import (
 from federation.errors import FederationError
 from models.accounts import Account
 from models.config import Settings
+from models.handles import is_handle
 from models.organisations import Organisation
 from models.twinnings import Twinning
 
@@ -35,6 +36,8 @@ async def local_actor(settings: Settings, handle: str) -> LocalActor:
     handle = handle.lower()
     if handle == INSTANCE_ACTOR:
         return LocalActor(handle, instance_actor_uri(settings))
+    if not is_handle(handle):  # nothing by that name, and no query with a malformed one
+        raise NotFound("no such actor")
     if await Account.filter(username=handle, state="active").exists():
         return LocalActor(handle, person_uri(settings, handle))
     if await Twinning.filter(slug=handle).exists():
@@ -50,7 +53,10 @@ def _handle_of(settings: Settings, resource: str) -> str:
         if host.lower() != settings.domain:
             raise NotFound("not an account of this instance")
         return name
-    parts = urlsplit(resource)
+    try:
+        parts = urlsplit(resource)
+    except ValueError:  # "http://[" and the like
+        raise NotFound("not an address of this instance") from None
     if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
         raise NotFound("not an address of this instance")
     if parts.path == "/actor":

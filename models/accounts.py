@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models.errors import N_, Conflict, Invalid
 from models.handles import check_handle, claim_handle
+from models.lookup import fits
 
 _hasher = PasswordHasher()
 ROLES = ("user", "admin")
@@ -137,6 +138,8 @@ async def create_invitation(admin: Account, days: int = 14) -> Invitation:
 
 
 async def usable_invitation(code: str) -> Invitation | None:
+    if not fits(Invitation, "code", code):
+        return None
     return await Invitation.filter(
         code=code, used_by_id=None, expires_at__gt=datetime.now(UTC)
     ).first()

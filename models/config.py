@@ -26,6 +26,9 @@ class ConfigError(Exception):
         self.variable = variable
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class Settings:
     domain: str
@@ -44,6 +47,8 @@ class Settings:
     # Where e-mail goes out (none: members cannot ask for mail).
     smtp_url: str = ""
     mail_from: str = ""
+    # Reverse proxies whose X-Forwarded-For names the client (none: the peer is the client).
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -168,7 +173,21 @@ def load_settings(
         translate_key=env.get("JUMELAGE_TRANSLATE_KEY", "").strip(),
         smtp_url=_smtp_url(env),
         mail_from=env.get("JUMELAGE_MAIL_FROM", "").strip() or f"jumelage@{domain.split(':')[0]}",
+        trusted_proxies=_networks(env, "JUMELAGE_TRUSTED_PROXIES"),
     )
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or networks, ``127.0.0.1, 10.0.0.0/8``."""
+    networks = []
+    for part in env.get(name, "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(name, f"{part.strip()!r} is not an address or a network") from None
+    return tuple(networks)
 
 
 def _smtp_url(env: Mapping[str, str]) -> str:

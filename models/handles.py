@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 
 from models.errors import N_, Conflict, Invalid
 
-_HANDLE = re.compile(r"^[a-z0-9_]{2,30}$")
+HANDLE_PATTERN = "[a-z0-9_]{2,30}"
+_HANDLE = re.compile(f"^{HANDLE_PATTERN}$")
 RESERVED = frozenset(
     {
         "api",
@@ -34,6 +35,11 @@ RESERVED = frozenset(
         "actor",
     }
 )
+
+
+def is_handle(value: str) -> bool:
+    """Whether ``value`` has the shape of a handle, so that a lookup by it is worth a query."""
+    return _HANDLE.fullmatch(value) is not None
 
 
 def check_handle(field: str, value: str) -> str:

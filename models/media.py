@@ -15,6 +15,7 @@ from tortoise.models import Model
 from models.accounts import Account
 from models.content import ContentItem
 from models.errors import N_, Invalid
+from models.lookup import record_id
 
 MAX_IMAGE = 8 * 1024 * 1024
 MAX_DOCUMENT = 16 * 1024 * 1024
@@ -135,7 +136,8 @@ async def store_media(
 async def attachable(account: Account, media_ids: list[str]) -> list[int]:
     """Only the uploader's own, not yet attached files; checked before the post is made, so a
     bad id leaves nothing behind."""
-    ids = list(dict.fromkeys(int(i) for i in media_ids if str(i).isdigit()))
+    found = [record_id(i) for i in media_ids]
+    ids = list(dict.fromkeys(i for i in found if i is not None))
     if len(ids) != len(media_ids) or len(ids) > 4:
         raise Invalid("media_ids", N_("at most 4 of your uploaded files"))
     if await MediaFile.filter(id__in=ids, account=account, item_id=None).count() != len(ids):

@@ -15,6 +15,7 @@ from tortoise.models import Model
 
 from models.accounts import Account
 from models.errors import N_, Invalid
+from models.lookup import fits
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 TOP_SCOPES = ("read", "write", "follow", "push", "profile")
@@ -155,6 +156,8 @@ async def register_app(name: str, redirect_uris: str, scopes: str, website: str)
 
 async def app_of(client_id: str, client_secret: str | None = None) -> OAuthApp | None:
     """The app with this id (and secret, when one is given)."""
+    if not fits(OAuthApp, "client_id", client_id or ""):
+        return None
     app = await OAuthApp.get_or_none(client_id=client_id or "")
     if app is None:
         return None

@@ -37,11 +37,19 @@ async def hit(key: str, limit: int, window: timedelta) -> bool:
 
 LOGIN_LIMIT = 10
 LOGIN_WINDOW = timedelta(minutes=15)
+ADDRESS_LOGIN_LIMIT = 30
 
 
 async def login_allowed(client: str, username: str) -> bool:
-    """One budget per address and per name, shared by the log-in page and the password grant
-    of the Mastodon API, so neither is a way around the other."""
-    keys = (f"login-ip:{client}", f"login-user:{username[:40]}")
-    allowed = [await hit(key, LOGIN_LIMIT, LOGIN_WINDOW) for key in keys]
+    """Budgets shared by the log-in page and the password grant of the Mastodon API, so
+    neither is a way around the other: ``LOGIN_LIMIT`` attempts per name from one address and
+    ``ADDRESS_LOGIN_LIMIT`` per address whatever the names (an office behind one address has
+    several people), in each window. A name has no budget of its own: anyone could spend it
+    and lock its owner out, so, as Mastodon and Discourse do, attempts are counted where they
+    come from, and guessing a password from many addresses costs one address per ten guesses."""
+    keys = (
+        (f"login-ip:{client}", ADDRESS_LOGIN_LIMIT),
+        (f"login-user:{username[:40]}@{client}", LOGIN_LIMIT),
+    )
+    allowed = [await hit(key, limit, LOGIN_WINDOW) for key, limit in keys]
     return all(allowed)

@@ -20,6 +20,8 @@ from federation.local import LocalTarget, local_target
 from federation.nodeinfo import nodeinfo, nodeinfo_links
 from federation.vocabulary import ACTIVITY_JSON, wants_activity_json
 from federation.webfinger import host_meta, webfinger
+from models.lookup import record_id
+from server.params import BadParameter, query_text
 
 
 def wants_actor(request: Request) -> bool:
@@ -44,7 +46,9 @@ def _json(document: dict[str, Any], media_type: str = "application/json") -> Res
 async def webfinger_endpoint(request: Request) -> Response:
     settings = request.app.state.settings
     try:
-        document = await webfinger(settings, request.query_params.get("resource", ""))
+        document = await webfinger(settings, query_text(request, "resource"))
+    except BadParameter as exc:
+        return JSONResponse({"error": exc.detail}, exc.status_code)
     except FederationError as exc:
         return JSONResponse({"error": exc.message}, exc.status)
     return _json(document, "application/jrd+json")
@@ -113,9 +117,9 @@ async def _target(request: Request) -> LocalTarget:
 
 async def outbox_endpoint(request: Request) -> Response:
     raw = request.query_params.get("page")
-    if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= 10_000):
-        return _error(400, "page must be a whole number from 1")
-    page = int(raw) if raw is not None else None
+    page = record_id(raw) if raw is not None else None
+    if raw is not None and (page is None or not 1 <= page <= 10_000):
+        return _error(400, "page must be a whole number from 1 to 10000")
     settings = request.app.state.settings
     return activity_response(await collections.outbox(settings, await _target(request), page))
 
@@ -144,9 +148,9 @@ def _collection_routes() -> list[Route]:
     routes = []
     for prefix in ("u", "t", "o"):
         routes += [
-            Route(f"/{prefix}/{{handle}}/outbox", outbox_endpoint),
-            Route(f"/{prefix}/{{handle}}/followers", followers_endpoint),
-            Route(f"/{prefix}/{{handle}}/following", following_endpoint),
+            Route(f"/{prefix}/{{handle:handle}}/outbox", outbox_endpoint),
+            Route(f"/{prefix}/{{handle:handle}}/followers", followers_endpoint),
+            Route(f"/{prefix}/{{handle:handle}}/following", following_endpoint),
         ]
     return routes
 
@@ -155,9 +159,9 @@ routes = [
     *_collection_routes(),
     Route("/inbox", inbox_endpoint, methods=["POST"]),
     Route("/actor/inbox", inbox_endpoint, methods=["POST"]),
-    Route("/u/{handle}/inbox", inbox_endpoint, methods=["POST"]),
-    Route("/t/{handle}/inbox", inbox_endpoint, methods=["POST"]),
-    Route("/o/{handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/u/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/t/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/o/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
     Route("/.well-known/webfinger", webfinger_endpoint),
     Route("/.well-known/host-meta", host_meta_endpoint),
     Route("/.well-known/nodeinfo", nodeinfo_links_endpoint),

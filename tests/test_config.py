@@ -40,6 +40,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ({"JUMELAGE_DEFAULT_LOCALE": "de"}, "JUMELAGE_DEFAULT_LOCALE"),
         ({"JUMELAGE_CONFIG": "/nonexistent/jumelage.toml"}, "JUMELAGE_CONFIG"),
         ({"JUMELAGE_DATABASE_URL": "sqlite:///nonexistent/dir/x.db"}, "JUMELAGE_DATABASE_URL"),
+        ({"JUMELAGE_TRUSTED_PROXIES": "127.0.0.1, proxy.lan"}, "JUMELAGE_TRUSTED_PROXIES"),
     ],
 )
 def test_bad_configuration_names_the_variable(
@@ -70,3 +71,10 @@ def test_postgresql_scheme_is_accepted(tmp_path: Path) -> None:
         {"JUMELAGE_DATA_DIR": str(tmp_path), "JUMELAGE_DATABASE_URL": "postgresql://u@h/db"}
     )
     assert s.database_url == "postgres://u@h/db"
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path: Path) -> None:
+    s = load_settings(
+        {"JUMELAGE_DATA_DIR": str(tmp_path), "JUMELAGE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}
+    )
+    assert [str(n) for n in s.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8"]

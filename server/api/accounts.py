@@ -14,6 +14,8 @@ from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
 from models.config import LOCALES
 from models.follows import Follow
+from models.handles import is_handle
+from models.lookup import fits
 from models.memberships import decide_request
 from models.organisations import Organisation
 from models.remote import RemoteActor, RemoteMembership, Subscription
@@ -99,6 +101,8 @@ async def show(call: Call) -> Any:
 
 async def find_local(name: str) -> Actor | None:
     name = name.lower()
+    if not is_handle(name):
+        return None
     return (
         await Account.get_or_none(username=name, state="active")
         or await Twinning.get_or_none(slug=name)
@@ -115,6 +119,8 @@ async def by_acct(call: Call, acct: str, fetch: bool) -> Actor | None:
     if not host or host.lower() == call.settings.domain:
         return await find_local(name)
     wanted = f"{name}@{host}".lower()
+    if not (fits(RemoteActor, "handle", name) and fits(RemoteActor, "domain", host)):
+        return None
     candidates = await RemoteActor.filter(handle=name, domain=host.lower().split(":")[0])
     remote = next((c for c in candidates if c.acct.lower() == wanted), None)
     if remote is None and fetch:
@@ -350,13 +356,19 @@ routes = [
     Route(f"{A}/search", search),
     Route(f"{A}/relationships", relationships),
     Route(f"{A}/familiar_followers", familiar_followers),
-    Route(A + "/{account_id}", show),
-    Route(A + "/{account_id}/statuses", account_statuses),
-    Route(A + "/{account_id}/followers", followers),
-    Route(A + "/{account_id}/following", following),
-    Route(A + "/{account_id}/follow", follow, methods=["POST"]),
-    Route(A + "/{account_id}/unfollow", unfollow, methods=["POST"]),
+    Route(A + "/{account_id:account_id}", show),
+    Route(A + "/{account_id:account_id}/statuses", account_statuses),
+    Route(A + "/{account_id:account_id}/followers", followers),
+    Route(A + "/{account_id:account_id}/following", following),
+    Route(A + "/{account_id:account_id}/follow", follow, methods=["POST"]),
+    Route(A + "/{account_id:account_id}/unfollow", unfollow, methods=["POST"]),
     Route("/api/v1/follow_requests", follow_requests),
-    Route("/api/v1/follow_requests/{account_id}/authorize", authorize_request, methods=["POST"]),
-    Route("/api/v1/follow_requests/{account_id}/reject", reject_request, methods=["POST"]),
+    Route(
+        "/api/v1/follow_requests/{account_id:account_id}/authorize",
+        authorize_request,
+        methods=["POST"],
+    ),
+    Route(
+        "/api/v1/follow_requests/{account_id:account_id}/reject", reject_request, methods=["POST"]
+    ),
 ]

@@ -19,12 +19,15 @@ from tortoise.queryset import QuerySet
 from federation.errors import FederationError
 from models.accounts import Account
 from models.errors import ModelError
+from models.lookup import MAX_ID
 from models.oauth import OAuthToken, covers, token_of
 from server import i18n
+from server.params import checked_text
 
 log = logging.getLogger(__name__)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
+MAX_TEXT = 100_000  # a status is at most 20,000 characters; the body at most 1 MB
 
 
 class ApiError(Exception):
@@ -73,7 +76,9 @@ class Params:
             raise ApiError(422, f"Validation failed: {name} must be a string")
         if value is None:
             return default
-        return value if isinstance(value, str) else json.dumps(value).strip('"')
+        return checked_text(
+            name, value if isinstance(value, str) else json.dumps(value).strip('"'), MAX_TEXT
+        )
 
     def flag(self, name: str, default: bool = False) -> bool:
         value = self.values.get(name)
@@ -106,7 +111,7 @@ class Params:
             return []
         if not isinstance(value, list):
             value = [value]
-        return [str(v) for v in value]
+        return [checked_text(name, str(v), MAX_TEXT) for v in value]
 
     def has(self, name: str) -> bool:
         return name in self.values or name + "[]" in self.values
@@ -219,9 +224,13 @@ def page_bounds(params: Params) -> tuple[int | None, int | None, int | None, int
         value = params.text(name)
         if not value:
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise ApiError(422, f"Validation failed: {name} must be an id")
-        return int(value)
+        # Beyond the last possible id: no upper bound for max_id, nothing above for the others.
+        number = int(value) if len(value) <= len(str(MAX_ID)) else MAX_ID + 1
+        if number > MAX_ID:
+            return None if name == "max_id" else MAX_ID
+        return number
 
     limit = params.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     return bound("max_id"), bound("since_id"), bound("min_id"), limit

@@ -22,6 +22,7 @@ from models.config import Settings
 from models.content import ContentItem
 from models.follows import Follow
 from models.langmap import pick
+from models.lookup import record_id
 from models.markup import markdown_to_html, to_html
 from models.media import MediaFile
 from models.organisations import Organisation
@@ -47,8 +48,8 @@ def account_id(actor: Actor) -> str:
 
 async def actor_by_id(api_id: str) -> Actor | None:
     """The actor an API account id names, or None."""
-    kind, number = api_id[:1], api_id[1:]
-    if not number.isdigit():
+    kind, number = api_id[:1], record_id(api_id[1:])
+    if number is None:
         return None
     models: dict[str, type[Actor]] = {
         "p": Account,
@@ -59,7 +60,7 @@ async def actor_by_id(api_id: str) -> Actor | None:
     model = models.get(kind)
     if model is None:
         return None
-    found = await model.get_or_none(id=int(number))
+    found = await model.get_or_none(id=number)
     if isinstance(found, Account) and found.state != "active":
         return None
     return found

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from federation.nodeinfo import MASTODON_API_VERSION, software_version
 from models.accounts import Account
 from models.config import LOCALES
+from models.lookup import record_id
 from models.markers import TIMELINES, Marker, set_marker
 from models.media import MAX_DOCUMENT, MAX_IMAGE
 from models.remote import RemoteActor
@@ -179,7 +180,7 @@ def _marker(marker: Marker) -> dict[str, Any]:
 
 @endpoint("read:statuses")
 async def get_markers(call: Call) -> Any:
-    wanted = call.params.items("timeline") or list(TIMELINES)
+    wanted = [t for t in call.params.items("timeline") if t in TIMELINES] or list(TIMELINES)
     rows = await Marker.filter(account=call.user, timeline__in=wanted)
     return {row.timeline: _marker(row) for row in rows}
 
@@ -195,7 +196,7 @@ async def save_markers(call: Call) -> Any:
             last = call.params.text(f"{timeline}[last_read_id]")
         if not last:
             continue
-        if not last.isdigit():
+        if record_id(last) is None:
             raise ApiError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
         result[timeline] = _marker(await set_marker(call.user, timeline, last))
     return result

@@ -42,8 +42,8 @@ async def upload(call: Call) -> Any:
 
 
 async def _own(call: Call) -> MediaFile:
-    raw = call.request.path_params["media_id"]
-    media = await MediaFile.get_or_none(id=int(raw), account=call.user) if raw.isdigit() else None
+    number = call.request.path_params["media_id"]
+    media = await MediaFile.get_or_none(id=number, account=call.user)
     if media is None:
         raise not_found()
     return media
@@ -100,7 +100,7 @@ async def serve_file(request: Request) -> Response:
 routes = [
     Route("/api/v1/media", upload, methods=["POST"]),
     Route("/api/v2/media", upload, methods=["POST"]),
-    Route("/api/v1/media/{media_id}", get_media),
-    Route("/api/v1/media/{media_id}", update_media, methods=["PUT"]),
-    Route("/media/{name}", serve_file),
+    Route("/api/v1/media/{media_id:id}", get_media),
+    Route("/api/v1/media/{media_id:id}", update_media, methods=["PUT"]),
+    Route("/media/{name:media_name}", serve_file),
 ]

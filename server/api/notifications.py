@@ -67,8 +67,7 @@ async def index(call: Call) -> Any:
 
 
 async def _one(call: Call) -> Notification:
-    raw = call.request.path_params["notification_id"]
-    row = await _mine(call).filter(id=int(raw)).first() if raw.isdigit() else None
+    row = await _mine(call).filter(id=call.request.path_params["notification_id"]).first()
     if row is None:
         raise not_found()
     return row
@@ -110,6 +109,6 @@ routes = [
     Route(N, index),
     Route(f"{N}/clear", clear, methods=["POST"]),
     Route(f"{N}/unread_count", unread_count),
-    Route(N + "/{notification_id}", show),
-    Route(N + "/{notification_id}/dismiss", dismiss, methods=["POST"]),
+    Route(N + "/{notification_id:id}", show),
+    Route(N + "/{notification_id:id}/dismiss", dismiss, methods=["POST"]),
 ]

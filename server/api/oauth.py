@@ -30,6 +30,8 @@ from models.oauth import (
 )
 from models.ratelimits import login_allowed
 from server.api.core import ApiError, Call, endpoint, read_params
+from server.clients import client_address
+from server.params import query_text
 from server.web.forms import read_form, text
 from server.web.guards import require_viewer
 from server.web.render import render
@@ -82,9 +84,8 @@ def token_entity(row: OAuthToken, access: str, refresh: str) -> dict[str, Any]:
 
 async def _password_grant(request: Request, app: OAuthApp, username: str, password: str) -> Any:
     """Name or e-mail with the password, rate-limited like the log-in page."""
-    client = request.client.host if request.client else "unknown"
     username = username.strip().lower()
-    if not await login_allowed(client, username):
+    if not await login_allowed(client_address(request), username):
         return _token_error("invalid_grant", "Too many attempts, try again later", 429)
     account = await Account.get_or_none(username=username) or await Account.get_or_none(
         email=username
@@ -134,12 +135,13 @@ async def token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     try:
         p = await read_params(request)
+        app = await app_of(p.text("client_id"), p.text("client_secret"))
+        token = p.text("token")
     except ApiError as exc:
         return _token_error("invalid_request", exc.message)
-    app = await app_of(p.text("client_id"), p.text("client_secret"))
     if app is None:
         return _token_error("invalid_client", "Unknown client or wrong secret", 401)
-    await revoke(app, p.text("token"))
+    await revoke(app, token)
     return JSONResponse({})
 
 
@@ -184,7 +186,7 @@ async def authorize(request: Request) -> Response:
     """The consent page: who asks, for what, and a button to allow or deny."""
     viewer = require_viewer(request)
     if request.method == "GET":
-        values = {name: request.query_params.get(name, "") for name in FIELDS}
+        values = {name: query_text(request, name) for name in FIELDS}
     else:
         form = await read_form(request)
         values = {name: text(form, name) for name in FIELDS}

@@ -14,6 +14,7 @@ from models import happenings
 from models.accounts import Account
 from models.content import ContentItem, ContentWarning, ItemRevision
 from models.happenings import acting
+from models.lookup import record_id
 from models.markers import remember_post, remembered_post
 from models.media import attach, attachable
 from models.posting import delete_update, edit_update, may_edit
@@ -43,8 +44,8 @@ def viewing(call: Call) -> Viewing:
 
 
 async def visible_status(call: Call, raw: str | None = None) -> ContentItem:
-    raw = raw if raw is not None else call.request.path_params["status_id"]
-    item = await ContentItem.get_or_none(id=int(raw)) if raw.isdigit() else None
+    number = record_id(raw if raw is not None else call.request.path_params["status_id"])
+    item = await ContentItem.get_or_none(id=number) if number is not None else None
     if item is None or not await may_view(call.account, item):
         raise not_found()
     return item
@@ -304,7 +305,7 @@ async def reblogged_by(call: Call) -> Any:
     return [await account_entity(view, a) for a in await _actors_of(rows)]
 
 
-S = "/api/v1/statuses/{status_id}"
+S = "/api/v1/statuses/{status_id:id}"
 routes = [
     Route("/api/v1/statuses", create, methods=["POST"]),
     Route(S, show),

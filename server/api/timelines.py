@@ -80,10 +80,10 @@ async def tag(call: Call) -> Any:
 
 
 async def _list_twinning(call: Call) -> Twinning:
-    raw = call.request.path_params["list_id"]
-    if not raw.isdigit() or int(raw) not in await my_twinnings(call.user):
+    number = call.request.path_params["list_id"]
+    if number not in await my_twinnings(call.user):
         raise not_found()
-    return await Twinning.get(id=int(raw))
+    return await Twinning.get(id=number)
 
 
 def _list_entity(call: Call, twinning: Twinning) -> dict[str, Any]:
@@ -139,11 +139,11 @@ routes = [
     Route("/api/v1/timelines/home", home),
     Route("/api/v1/timelines/public", public),
     Route("/api/v1/timelines/tag/{hashtag}", tag),
-    Route("/api/v1/timelines/list/{list_id}", twinning_timeline),
+    Route("/api/v1/timelines/list/{list_id:id}", twinning_timeline),
     Route("/api/v1/lists", lists),
     Route("/api/v1/lists", create_list, methods=["POST"]),
-    Route("/api/v1/lists/{list_id}", one_list),
-    Route("/api/v1/lists/{list_id}/accounts", list_accounts),
+    Route("/api/v1/lists/{list_id:id}", one_list),
+    Route("/api/v1/lists/{list_id:id}/accounts", list_accounts),
     Route("/api/v1/bookmarks", bookmarks),
     Route("/api/v1/favourites", favourites),
 ]

@@ -9,7 +9,9 @@ from starlette.requests import Request
 
 from models.config import LOCALES
 from models.errors import ModelError, NotAllowed
+from models.lookup import record_id
 from server import i18n
+from server.params import checked_text
 from server.web.session import csrf_valid
 
 MAX_FIELD_BYTES = 256 * 1024
@@ -36,11 +38,13 @@ async def read_form(request: Request, upload: bool = False) -> FormData:
 
 def text(form: FormData, name: str) -> str:
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    return checked_text(name, value, MAX_FIELD_BYTES) if isinstance(value, str) else ""
 
 
 def texts(form: FormData, name: str) -> list[str]:
-    return [v for v in form.getlist(name) if isinstance(v, str)]
+    return [
+        checked_text(name, v, MAX_FIELD_BYTES) for v in form.getlist(name) if isinstance(v, str)
+    ]
 
 
 def langmap(form: FormData, prefix: str) -> dict[str, str]:
@@ -64,7 +68,7 @@ def refusal_text(exc: ModelError) -> str:
 
 
 def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+    number = record_id(request.query_params.get("page", "1"))
+    if number is None or not 1 <= number <= 10_000:
         raise HTTPException(400, i18n.gettext("The page number must be a whole number from 1."))
-    return int(raw)
+    return number

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 from tortoise.models import Model
 
 from models.accounts import Account
+from models.lookup import record_id
 
 M = TypeVar("M", bound=Model)
 
@@ -45,10 +46,11 @@ async def get_or_404(model: type[M], **filters: Any) -> M:
 
 
 def int_param(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not str(raw).isdigit():
+    """An id from the path; the route's ``id`` convertor only lets through ids a row can have."""
+    number = record_id(request.path_params[name])
+    if number is None:
         raise HTTPException(404)
-    return int(raw)
+    return number
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -24,7 +24,7 @@ from models.twinnings import Membership, Twinning, TwinningInput, create_twinnin
 from tests.conftest import log_in, make_account
 
 MARKER = "zqxpartnersonlymarker"  # never typed into a search box, so never echoed
-PARAMS_RE = re.compile(r"{(\w+)}")
+PARAMS_RE = re.compile(r"{(\w+)(?::\w+)?}")
 
 
 async def _world() -> tuple[Twinning, ContentItem]:

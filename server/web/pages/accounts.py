@@ -20,6 +20,8 @@ from models.config import LOCALES
 from models.errors import ModelError
 from models.mail import mail_mode, periodic_choice, set_mail_mode
 from server import i18n
+from server.clients import client_address
+from server.params import query_text
 from server.web.calendars import calendar_path
 from server.web.forms import error_text, read_form, text
 from server.web.guards import flash, redirect, require_viewer, safe_next
@@ -29,13 +31,9 @@ from server.web.session import log_in, log_out
 SIGNUP_LIMIT = 5
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def signup(request: Request) -> Response:
     settings = request.app.state.settings
-    code = request.query_params.get("invitation", "")
+    code = query_text(request, "invitation", "")
     invitation = await usable_invitation(code) if code else None
     closed = settings.registrations == "invitation" and invitation is None
     if request.method == "GET":
@@ -44,7 +42,9 @@ async def signup(request: Request) -> Response:
     values = {k: text(form, k) for k in ("username", "email", "display_name")}
     if closed:
         return render(request, "signup.html", 403, closed=True, code=code, form=values, error=None)
-    if not await ratelimits.hit(f"signup:{_client(request)}", SIGNUP_LIMIT, timedelta(hours=1)):
+    if not await ratelimits.hit(
+        f"signup:{client_address(request)}", SIGNUP_LIMIT, timedelta(hours=1)
+    ):
         error = i18n.gettext("Too many sign-ups from your address. Try again later.")
         return render(
             request, "signup.html", 429, closed=False, code=code, form=values, error=error
@@ -82,12 +82,12 @@ async def signup(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"))
+    next_url = safe_next(query_text(request, "next"))
     if request.method == "GET":
         return render(request, "login.html", next_url=next_url, username="", error=None)
     form = await read_form(request)
     username = text(form, "username").strip().lower()
-    if not await ratelimits.login_allowed(_client(request), username):
+    if not await ratelimits.login_allowed(client_address(request), username):
         error = i18n.gettext("Too many attempts. Wait a quarter of an hour and try again.")
         return render(request, "login.html", 429, next_url=next_url, username=username, error=error)
     account = await Account.get_or_none(username=username)
@@ -156,8 +156,8 @@ async def settings_page(request: Request) -> Response:
 
 async def switch_language(request: Request) -> Response:
     """The switcher: saved on the account when signed in, in a cookie otherwise."""
-    lang = request.query_params.get("to", "")
-    response = redirect(safe_next(request.query_params.get("next")))
+    lang = query_text(request, "to", "")
+    response = redirect(safe_next(query_text(request, "next")))
     if lang not in LOCALES:
         return response
     viewer = getattr(request.state, "viewer", None)

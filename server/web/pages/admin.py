@@ -14,6 +14,7 @@ from models.pagination import paginate
 from models.reactions import Report
 from models.remote import BLOCK_SEVERITIES, DomainBlock
 from server import i18n
+from server.params import query_text
 from server.web.forms import page_number, read_form, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_admin
 from server.web.render import render
@@ -23,7 +24,7 @@ _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0
 
 async def admin_page(request: Request) -> Response:
     require_admin(request)
-    q = request.query_params.get("q", "").strip().lower()[:60]
+    q = query_text(request, "q", "").strip().lower()[:60]
     accounts = Account.exclude(state="pending").order_by("username")
     if q:
         accounts = accounts.filter(username__icontains=q)
@@ -104,9 +105,9 @@ async def admin_report(request: Request) -> Response:
 
 
 routes = [
-    Route("/admin/reports/{report_id}", admin_report, methods=["POST"]),
+    Route("/admin/reports/{report_id:id}", admin_report, methods=["POST"]),
     Route("/admin/domains", admin_domains, methods=["POST"]),
     Route("/admin", admin_page),
-    Route("/admin/accounts/{username}", admin_account, methods=["POST"]),
+    Route("/admin/accounts/{username:handle}", admin_account, methods=["POST"]),
     Route("/admin/invitations", admin_invitation, methods=["POST"]),
 ]

@@ -15,6 +15,7 @@ from models.events import upcoming
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from server import i18n
+from server.params import query_text
 from server.web.guards import get_or_404
 from server.web.render import render
 
@@ -24,7 +25,7 @@ SECTIONS = ("update", "discussion", "resource")
 
 async def digest(request: Request) -> Response:
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
-    period = request.query_params.get("period", "month")
+    period = query_text(request, "period", "month")
     if period not in PERIODS:
         raise HTTPException(400, i18n.gettext("The period is week or month."))
     until = datetime.now(UTC)
@@ -50,4 +51,4 @@ async def digest(request: Request) -> Response:
     )
 
 
-routes = [Route("/t/{slug}/digest", digest)]
+routes = [Route("/t/{slug:handle}/digest", digest)]

@@ -18,6 +18,7 @@ from models.pagination import Page, paginate
 from models.remote import RemoteActor
 from models.twinnings import Twinning
 from models.visibility import visible_items
+from server.params import query_text
 from server.web.forms import page_number
 from server.web.guards import viewer_of
 from server.web.render import render
@@ -27,7 +28,7 @@ KINDS = ("twinnings", "organisations", "updates", "remote")
 
 
 def _filters(request: Request) -> dict[str, str]:
-    return {f: request.query_params.get(f, "").strip()[:40] for f in FILTERS}
+    return {f: query_text(request, f).strip()[:40] for f in FILTERS}
 
 
 async def _updates(request: Request, q: str, number: int) -> Page[ContentItem]:
@@ -60,9 +61,9 @@ async def _actors(
 
 
 async def directory(request: Request) -> Response:
-    kind = request.query_params.get("kind", "twinnings")
+    kind = query_text(request, "kind", "twinnings")
     kind = kind if kind in KINDS else "twinnings"
-    q = request.query_params.get("q", "").strip()[:100]
+    q = query_text(request, "q", "").strip()[:100]
     filters = _filters(request)
     number = page_number(request)
     page: Page[Any]

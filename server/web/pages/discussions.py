@@ -30,4 +30,4 @@ async def start(request: Request) -> Response:
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
-routes = [Route("/t/{slug}/discussions", start, methods=["POST"])]
+routes = [Route("/t/{slug:handle}/discussions", start, methods=["POST"])]

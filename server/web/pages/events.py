@@ -138,8 +138,8 @@ async def member_calendar(request: Request) -> Response:
 
 
 routes = [
-    Route("/t/{slug}/events", schedule, methods=["POST"]),
-    Route("/t/{slug}/events.ics", twinning_calendar),
-    Route("/t/{slug}/updates/{item_id}/attendance", attend, methods=["POST"]),
-    Route("/calendar/{username}/{key}.ics", member_calendar),
+    Route("/t/{slug:handle}/events", schedule, methods=["POST"]),
+    Route("/t/{slug:handle}/events.ics", twinning_calendar),
+    Route("/t/{slug:handle}/updates/{item_id:id}/attendance", attend, methods=["POST"]),
+    Route("/calendar/{username:handle}/{key:hex_key}.ics", member_calendar),
 ]

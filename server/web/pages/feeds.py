@@ -101,5 +101,5 @@ async def twinning_feed(request: Request) -> Response:
 
 routes = [
     Route("/feed.atom", instance_feed),
-    Route("/t/{slug}/feed.atom", twinning_feed),
+    Route("/t/{slug:handle}/feed.atom", twinning_feed),
 ]

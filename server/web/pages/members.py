@@ -15,6 +15,7 @@ from federation.errors import FederationError
 from federation.subscriptions import resolve_actor
 from models.accounts import Account
 from models.errors import N_, Invalid, ModelError
+from models.lookup import record_id
 from models.memberships import decide_request, invite, remove_member, request_to_join, set_role
 from models.pagination import paginate
 from models.remote import RemoteMembership
@@ -165,22 +166,23 @@ async def _manage_remote(
 ) -> None:
     """Members from other servers: decisions on their Join go back as Accept or Reject, a
     removal as Remove; they take roles like anyone."""
-    if not remote_id.isdigit():
+    number = record_id(remote_id)
+    if number is None:
         raise HTTPException(400, i18n.gettext("Unknown action."))
     if action in ("approve_remote", "refuse_remote"):
         accepted = action == "approve_remote"
-        await decide_remote_request(viewer, twinning, int(remote_id), accepted)
+        await decide_remote_request(viewer, twinning, number, accepted)
     elif action == "remove_remote":
-        await remove_remote_member(viewer, twinning, int(remote_id))
+        await remove_remote_member(viewer, twinning, number)
     elif action == "role_remote":
-        await set_remote_role(viewer, twinning, int(remote_id), role)
+        await set_remote_role(viewer, twinning, number, role)
     else:
         raise HTTPException(400, i18n.gettext("Unknown action."))
 
 
 routes = [
-    Route("/t/{slug}/join", join, methods=["POST"]),
-    Route("/t/{slug}/leave", leave, methods=["POST"]),
-    Route("/t/{slug}/members", members_page),
-    Route("/t/{slug}/members", manage, methods=["POST"]),
+    Route("/t/{slug:handle}/join", join, methods=["POST"]),
+    Route("/t/{slug:handle}/leave", leave, methods=["POST"]),
+    Route("/t/{slug:handle}/members", members_page),
+    Route("/t/{slug:handle}/members", manage, methods=["POST"]),
 ]

@@ -157,7 +157,7 @@ async def organisation_members(request: Request) -> Response:
 
 routes = [
     Route("/organisations/new", new_organisation, methods=["GET", "POST"]),
-    Route("/o/{slug}", show_organisation),
-    Route("/o/{slug}/edit", edit_organisation_page, methods=["GET", "POST"]),
-    Route("/o/{slug}/members", organisation_members, methods=["POST"]),
+    Route("/o/{slug:handle}", show_organisation),
+    Route("/o/{slug:handle}/edit", edit_organisation_page, methods=["GET", "POST"]),
+    Route("/o/{slug:handle}/members", organisation_members, methods=["POST"]),
 ]

@@ -25,7 +25,7 @@ async def person(request: Request) -> Response:
         return activity_response(await person_document(settings, account))
     items = (
         visible_items(viewer_of(request))
-        .filter(author=account)
+        .filter(author=account, twinning_id__not_isnull=True)  # updates; answers are in threads
         .prefetch_related("twinning", "author", "remote_author")
     )
     page = await paginate(items, page_number(request))
@@ -47,4 +47,4 @@ async def person(request: Request) -> Response:
     )
 
 
-routes = [Route("/u/{username}", person)]
+routes = [Route("/u/{username:handle}", person)]

@@ -16,11 +16,13 @@ from federation.subscriptions import (
     subscribed_groups,
     unsubscribe,
 )
+from models.lookup import record_id
 from models.pagination import paginate
 from models.remote import RemoteActor, Subscription
 from models.visibility import visible_items
 from server import i18n
 from server.activitypub import federation_of
+from server.params import query_text
 from server.web.forms import page_number, read_form, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer
 from server.web.render import render
@@ -28,7 +30,7 @@ from server.web.render import render
 
 async def remote_page(request: Request) -> Response:
     viewer = require_viewer(request)
-    handle = request.query_params.get("handle", "").strip()[:300]
+    handle = query_text(request, "handle", "").strip()[:300]
     found, error = None, None
     if handle:
         try:
@@ -49,10 +51,10 @@ async def remote_page(request: Request) -> Response:
 async def subscribe_page(request: Request) -> Response:
     viewer = require_viewer(request)
     form = await read_form(request)
-    group_id = text(form, "group_id")
-    if not group_id.isdigit():
+    group_id = record_id(text(form, "group_id"))
+    if group_id is None:
         raise HTTPException(400, i18n.gettext("Unknown action."))
-    group = await get_or_404(RemoteActor, id=int(group_id), actor_type="Group")
+    group = await get_or_404(RemoteActor, id=group_id, actor_type="Group")
     kind = "join" if text(form, "kind") == "join" else "follow"
     await subscribe(federation_of(request), viewer, group, kind)
     flash(
@@ -69,10 +71,10 @@ async def unsubscribe_page(request: Request) -> Response:
     items are no longer shown here, and the twinning hears it."""
     viewer = require_viewer(request)
     form = await read_form(request)
-    raw = text(form, "subscription_id")
+    number = record_id(text(form, "subscription_id"))
     found = (
-        await Subscription.get_or_none(id=int(raw), account=viewer).prefetch_related("group")
-        if raw.isdigit()
+        await Subscription.get_or_none(id=number, account=viewer).prefetch_related("group")
+        if number is not None
         else None
     )
     if found is None:
@@ -91,10 +93,10 @@ async def invitation_page(request: Request) -> Response:
     """Accepting or declining a twinning's invitation from another server."""
     viewer = require_viewer(request)
     form = await read_form(request)
-    raw = text(form, "subscription_id")
+    number = record_id(text(form, "subscription_id"))
     invitation = (
-        await Subscription.get_or_none(id=int(raw), account=viewer, state="invited")
-        if raw.isdigit()
+        await Subscription.get_or_none(id=number, account=viewer, state="invited")
+        if number is not None
         else None
     )
     if invitation is None:

@@ -12,6 +12,7 @@ from models.errors import ModelError
 from models.pagination import paginate
 from models.resources import RESOURCE_KINDS, ResourceInput, add_resource, resources
 from models.twinnings import Twinning
+from server.params import query_text
 from server.web.forms import langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import refused_form
@@ -52,21 +53,19 @@ async def add(request: Request) -> Response:
 
 async def centre(request: Request) -> Response:
     """Resources across twinnings: public ones for everyone, partner-only ones for members."""
-    q = request.query_params
+    filters = {name: query_text(request, name) for name in ("kind", "field", "language", "q")}
     query = resources(
         viewer_of(request),
-        q.get("kind", ""),
-        q.get("field", ""),
-        q.get("language", ""),
-        q.get("q", ""),
+        filters["kind"],
+        filters["field"],
+        filters["language"],
+        filters["q"],
     ).prefetch_related("twinning", "resource", "author", "remote_author")
     page = await paginate(query, page_number(request))
-    return render(
-        request, "resources.html", page=page, kinds=RESOURCE_KINDS, filters=dict(q.items())
-    )
+    return render(request, "resources.html", page=page, kinds=RESOURCE_KINDS, filters=filters)
 
 
 routes = [
-    Route("/t/{slug}/resources", add, methods=["POST"]),
+    Route("/t/{slug:handle}/resources", add, methods=["POST"]),
     Route("/resources", centre),
 ]

@@ -66,7 +66,7 @@ async def by_machine(request: Request) -> Response:
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
-T = "/t/{slug}/updates/{item_id}/translations"
+T = "/t/{slug:handle}/updates/{item_id:id}/translations"
 routes = [
     Route(T, by_hand, methods=["POST"]),
     Route(T + "/machine", by_machine, methods=["POST"]),

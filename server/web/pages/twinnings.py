@@ -191,6 +191,6 @@ async def show_twinning(request: Request) -> Response:
 
 routes = [
     Route("/twinnings/new", new_twinning, methods=["GET", "POST"]),
-    Route("/t/{slug}", show_twinning),
-    Route("/t/{slug}/edit", edit_twinning_page, methods=["GET", "POST"]),
+    Route("/t/{slug:handle}", show_twinning),
+    Route("/t/{slug:handle}/edit", edit_twinning_page, methods=["GET", "POST"]),
 ]

@@ -30,6 +30,7 @@ from models.events import (
     save_event_details,
 )
 from models.happenings import acting
+from models.lookup import record_id
 from models.media import MediaFile
 from models.posting import delete_update, edit_update, may_edit, post_reply, post_update
 from models.reactions import Like
@@ -46,6 +47,7 @@ from models.visibility import (
 )
 from server import i18n
 from server.activitypub import activity_response, federation_of, wants_actor
+from server.params import query_text
 from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
 from server.web.pages.twinnings import refused_form
@@ -157,10 +159,10 @@ async def reply(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     form = await read_form(request)
-    raw_parent = text(form, "parent")
+    parent_id = record_id(text(form, "parent"))
     parent = None
-    if raw_parent.isdigit():
-        parent = await ContentItem.get_or_none(id=int(raw_parent), in_reply_to_id=item.id)
+    if parent_id is not None:
+        parent = await ContentItem.get_or_none(id=parent_id, in_reply_to_id=item.id)
     try:
         answer = await post_reply(viewer, item, langmap(form, "reply"), parent=parent)
     except ModelError as exc:
@@ -208,7 +210,7 @@ async def show(request: Request) -> Response:
     if item.kind == "discussion" and viewer is not None:
         await mark_read(viewer, item)
     quoted = await _quoted(request, item, replies)
-    answering = request.query_params.get("parent", "")
+    answering = query_text(request, "parent", "")
     event = await EventDetails.get_or_none(item_id=item.id) if item.kind == "event" else None
     mine = await Attendance.get_or_none(item=item, account=viewer) if event and viewer else None
     return render(
@@ -256,7 +258,7 @@ def nested(replies: list[ContentItem]) -> list[tuple[ContentItem, int]]:
 async def _quoted(request: Request, item: ContentItem, replies: list[ContentItem]) -> dict:
     """``?quote=<id>`` fills the answer with that message as a Markdown quotation, in each
     language the message has."""
-    raw = request.query_params.get("quote", "")
+    raw = query_text(request, "quote", "")
     source = item if raw == str(item.id) else next((r for r in replies if str(r.id) == raw), None)
     if source is None:
         return {}
@@ -369,11 +371,11 @@ async def delete(request: Request) -> Response:
 
 
 routes = [
-    Route("/t/{slug}/updates", post, methods=["POST"]),
-    Route("/t/{slug}/updates/{item_id}", show),
-    Route("/t/{slug}/updates/{item_id}/edit", edit, methods=["GET", "POST"]),
-    Route("/t/{slug}/updates/{item_id}/delete", delete, methods=["POST"]),
-    Route("/t/{slug}/updates/{item_id}/replies", reply, methods=["POST"]),
-    Route("/t/{slug}/updates/{item_id}/replies/{reply_id}", reply_page),
-    Route("/u/{username}/notes/{item_id}", note_page),
+    Route("/t/{slug:handle}/updates", post, methods=["POST"]),
+    Route("/t/{slug:handle}/updates/{item_id:id}", show),
+    Route("/t/{slug:handle}/updates/{item_id:id}/edit", edit, methods=["GET", "POST"]),
+    Route("/t/{slug:handle}/updates/{item_id:id}/delete", delete, methods=["POST"]),
+    Route("/t/{slug:handle}/updates/{item_id:id}/replies", reply, methods=["POST"]),
+    Route("/t/{slug:handle}/updates/{item_id:id}/replies/{reply_id:id}", reply_page),
+    Route("/u/{username:handle}/notes/{item_id:id}", note_page),
 ]

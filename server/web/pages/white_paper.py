@@ -156,6 +156,6 @@ async def download(request: Request) -> Response:
 routes = [
     Route("/white-paper", page),
     Route("/white-paper.epub", download),
-    Route("/t/{slug}/white-paper", page),
-    Route("/t/{slug}/white-paper.epub", download),
+    Route("/t/{slug:handle}/white-paper", page),
+    Route("/t/{slug:handle}/white-paper.epub", download),
 ]
