@@ -14,6 +14,7 @@ from tortoise.models import Model
 
 from models.accounts import Account
 from models.content import ContentItem
+from models.discussions import DiscussionRead
 from models.twinnings import Membership
 from models.visibility import visible_items
 
@@ -25,6 +26,8 @@ SPACES: dict[str, tuple[str, ...]] = {
     "meetings": ("event",),
     "resources": ("resource",),
 }
+# Counting stops at this many new items in one space.
+MAX_COUNTED = 500
 
 
 class SeenMarker(Model):
@@ -55,7 +58,8 @@ async def mark_seen(
     account: Account, twinning_id: int, spaces: Iterable[str] = SPACES, at: datetime | None = None
 ) -> None:
     """The member has now seen ``spaces`` of the twinning: what came before ``at`` (now) is
-    no longer new to them. A marker only moves forward."""
+    no longer new to them. Called when a member opens a space's page (a twinning's tab) or
+    marks the twinning read from their home. A marker only moves forward."""
     at = at or datetime.now(UTC)
     for space in check_spaces(spaces):
         marker, created = await SeenMarker.get_or_create(
@@ -82,15 +86,35 @@ async def _count_space(
     account: Account, twinning_id: int, kinds: tuple[str, ...], since: datetime
 ) -> int:
     """Items of ``kinds`` in the twinning, and answers to them, new since ``since`` and not
-    written by the reader."""
+    written by the reader. A discussion the member opened since (``DiscussionRead``) is read
+    up to then, so its count agrees with the unread marks of the thread list."""
     roots = ContentItem.filter(twinning_id=twinning_id, kind__in=kinds).values("id")
-    new = (
-        visible_items(account)
+    new: list[dict[str, Any]] = (
+        await visible_items(account)
         .filter(Q(twinning_id=twinning_id, kind__in=kinds) | Q(in_reply_to_id__in=Subquery(roots)))
         .filter(created_at__gt=since)
         .filter(Q(author_id__isnull=True) | Q(author_id__not=account.id))
+        .limit(MAX_COUNTED)
+        .values("id", "in_reply_to_id", "created_at")
     )
-    return await new.count()
+    threads = {row["in_reply_to_id"] or row["id"] for row in new}
+    opened = {
+        r.item_id: r.seen_at
+        for r in await DiscussionRead.filter(account=account, item_id__in=sorted(threads))
+    }
+    return sum(
+        1
+        for row in new
+        if (read := opened.get(row["in_reply_to_id"] or row["id"])) is None
+        or _aware(row["created_at"]) > read
+    )
+
+
+def _aware(moment: Any) -> datetime:
+    """SQLite may hand times back as text; PostgreSQL as datetimes."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def unread_counts(account: Account, twinning_ids: list[int]) -> dict[int, dict[str, int]]:

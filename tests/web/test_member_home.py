@@ -93,6 +93,8 @@ async def test_member_home_counts_what_is_new_in_each_space_of_each_twinning(
     assert _pill(home, "brest", "updates") == 0 and _pill(home, "lima", "meetings") == 1
     await post_reply(pablo, thread, {"fr": "Oui"})  # an answer is news of the discussions
     assert (await unread_counts(ines, [brest.id]))[brest.id]["discussions"] == 1
+    assert (await client.get(f"/t/brest/updates/{thread.id}")).status_code == 200
+    assert (await unread_counts(ines, [brest.id]))[brest.id]["discussions"] == 0  # opened
 
 
 async def test_non_member_never_sees_a_partner_only_item_or_its_count(
