@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "models.social",
     "models.notifications",
     "models.markers",
+    "models.seen",
     "models.media",
     "models.events",
     "models.discussions",

@@ -28,7 +28,7 @@ from models.content import ContentItem
 from models.mail import queue_notices
 from models.notifications import notify
 from models.remote import RemoteActor
-from models.twinnings import Twinning, moderator_ids
+from models.twinnings import Membership, Twinning, moderator_ids
 from models.visibility import forget_remote_twinning, may_view
 
 MAX_ATTEMPTS = 5
@@ -125,10 +125,12 @@ async def finish(row: Happening, error: str = "") -> None:
 
 async def posted(item: ContentItem, author: Account, mentioned: Sequence[Account] = ()) -> None:
     """A local person's new item or answer: the people it names who may read it, and the
-    authors of what it answers, are told; members who asked for mail about its discussion get
-    a notice; the worker sends it to its audience on other servers."""
+    authors of what it answers, are told; so are the twinning's other members of a new item;
+    members who asked for mail about its discussion get a notice; the worker sends it to its
+    audience on other servers."""
     people = [*(p.id for p in mentioned), *await _answered_authors(item)]
     await _tell_named(item, people, from_account=author)
+    await _tell_members(item, [author.id, *people], from_account=author)
     await queue_notices(item)
     await record("posted", item=item.id)
 
@@ -159,7 +161,9 @@ async def arrived(
     """An item from another server is stored: the people it names and the authors of what it
     answers are told, mail notices follow; ``reshare``, the activity of one of our twinning's
     members, is announced by the twinning to its audience."""
-    await _tell_named(item, [*mentioned, *await _answered_authors(item)], from_remote=sender)
+    people = [*mentioned, *await _answered_authors(item)]
+    await _tell_named(item, people, from_remote=sender)
+    await _tell_members(item, people, from_remote=sender)
     await queue_notices(item)
     if reshare is not None:
         await record("arrived", item=item.id, activity=reshare, author_inbox=sender.inbox)
@@ -268,6 +272,19 @@ async def _tell_named(item: ContentItem, people: Sequence[int], **source: Any) -
     for account in await Account.filter(id__in=sorted(set(people)), state="active"):
         if await may_view(account, item):
             await notify(account.id, "mention", item=item, **source)
+
+
+async def _tell_members(item: ContentItem, told: Sequence[int], **source: Any) -> None:
+    """A new item of one of our twinnings (an update, discussion, meeting or resource, not an
+    answer) is news for its members: each hears of it as Mastodon's ``status``, apart from
+    those already told (its author, the people it names)."""
+    if item.twinning_id is None or item.in_reply_to_id is not None:
+        return
+    members: list[Any] = await Membership.filter(
+        twinning_id=item.twinning_id, state="accepted", account__state="active"
+    ).values_list("account_id", flat=True)
+    for account_id in sorted(set(members) - set(told)):
+        await notify(account_id, "status", item=item, **source)
 
 
 async def _answered_authors(item: ContentItem) -> list[int]:

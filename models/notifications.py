@@ -5,16 +5,21 @@ notification never reveals an item its recipient may not see."""
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import ContentItem
+from models.markers import Marker, set_marker
 from models.remote import RemoteActor
+from models.visibility import visible_items
 
 # Mastodon's kinds, which apps know, then ours: a join request of one of our people accepted
 # by a twinning of another server, and a membership there ended by it (removed or refused).
 APP_KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "status")
 KINDS = (*APP_KINDS, "joined", "removed")
+MAX_UNREAD = 1000
 
 
 class Notification(Model):
@@ -62,3 +67,47 @@ async def notify(
         from_remote=from_remote,
         item=item,
     )
+
+
+def visible_notifications(account: Account) -> QuerySet[Notification]:
+    """The notifications apps know, through the visibility rule: one pointing at an item its
+    recipient may no longer see (they left the twinning, say) is not shown."""
+    seen = Subquery(visible_items(account).values("id"))
+    mine = Notification.filter(account=account, kind__in=APP_KINDS)
+    return mine.filter(Q(item_id=None) | Q(item_id__in=seen))
+
+
+async def last_read_id(account: Account) -> int:
+    """Where the person stopped reading notifications (Mastodon's ``notifications`` marker),
+    shared by the web page and apps."""
+    marker = await Marker.get_or_none(account=account, timeline="notifications")
+    raw = marker.last_read_id if marker is not None else ""
+    return int(raw) if raw.isdigit() else 0
+
+
+async def unread_count(account: Account) -> int:
+    """Unread as apps count them (capped, as Mastodon does)."""
+    query = visible_notifications(account).filter(id__gt=await last_read_id(account))
+    return min(await query.count(), MAX_UNREAD)
+
+
+async def mark_read(account: Account, up_to: int) -> None:
+    """Everything up to ``up_to`` is read; the marker never moves back (an older page opened
+    later does not make newer notifications unread again)."""
+    if up_to > await last_read_id(account):
+        await set_marker(account, "notifications", str(up_to))
+
+
+async def newest_id(account: Account) -> int:
+    row = await visible_notifications(account).order_by("-id").first()
+    return row.id if row is not None else 0
+
+
+async def dismiss(account: Account, notification_id: int) -> bool:
+    """Mastodon's dismiss: the notification is gone, for the web and for apps. Only the
+    recipient's own, and only one they may see."""
+    row = await visible_notifications(account).filter(id=notification_id).first()
+    if row is None:
+        return False
+    await row.delete()
+    return True

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.notifications import unread_count
 from server import i18n
 from server.web.session import load_viewer
 
@@ -16,6 +17,8 @@ MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 17 * 1024 * 1024  # a 16 MB document and its multipart envelope
 UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
 UPLOAD_PATTERN = re.compile(r"^/t/[^/]+/resources$")
+# Paths that never draw a page, so never show the header's notification count.
+NO_PAGE_PREFIXES = ("/api/", "/static/", "/media/", "/.well-known/", "/nodeinfo", "/oauth/token")
 
 
 class BodyLimit:
@@ -92,7 +95,8 @@ class SecurityHeaders:
 
 class ViewerAndLanguage:
     """Loads the signed-in account and picks the language: the account's, then the switcher's
-    cookie, then Accept-Language, then the instance default."""
+    cookie, then Accept-Language, then the instance default. For pages, it counts the
+    viewer's unread notifications for the header's bell (as apps count them)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -104,6 +108,12 @@ class ViewerAndLanguage:
         request = Request(scope)
         viewer = await load_viewer(request)
         request.state.viewer = viewer
+        if (
+            viewer is not None
+            and viewer.is_active
+            and not scope["path"].startswith(NO_PAGE_PREFIXES)
+        ):
+            request.state.bell = await unread_count(viewer)
         settings = request.app.state.settings
         lang = i18n.negotiate(
             [viewer.locale if viewer else None, request.cookies.get("lang")],

@@ -6,24 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.routing import Route
-from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import ContentItem
-from models.notifications import APP_KINDS, Notification
+from models.notifications import APP_KINDS, Notification, visible_notifications
+from models.notifications import dismiss as dismiss_one
+from models.notifications import unread_count as count_unread
 from models.remote import RemoteActor
-from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import Viewing, account_entity, iso, status_entity
 from server.api.statuses import viewing
 
 
 def _mine(call: Call) -> QuerySet[Notification]:
-    me = call.user
-    seen = Subquery(visible_items(me).values("id"))
-    mine = Notification.filter(account=me, kind__in=APP_KINDS)  # the kinds apps know
-    return mine.filter(Q(item_id=None) | Q(item_id__in=seen))
+    return visible_notifications(call.user)
 
 
 def _kinds(call: Call) -> QuerySet[Notification]:
@@ -83,7 +80,7 @@ async def show(call: Call) -> Any:
 
 @endpoint("write:notifications")
 async def dismiss(call: Call) -> Any:
-    await (await _one(call)).delete()
+    await dismiss_one(call.user, (await _one(call)).id)
     return {}
 
 
@@ -95,13 +92,7 @@ async def clear(call: Call) -> Any:
 
 @endpoint("read:notifications")
 async def unread_count(call: Call) -> Any:
-    from models.markers import Marker
-
-    marker = await Marker.get_or_none(account=call.user, timeline="notifications")
-    query = _mine(call)
-    if marker is not None:
-        query = query.filter(id__gt=int(marker.last_read_id))
-    return {"count": min(await query.count(), 1000)}
+    return {"count": await count_unread(call.user)}
 
 
 N = "/api/v1/notifications"

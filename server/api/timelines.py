@@ -7,16 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.routing import Route
-from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from models.accounts import Account
-from models.content import Audience, ContentItem
+from models.content import ContentItem
+from models.home import home_items, my_twinnings
 from models.langmap import pick
-from models.remote import Subscription
-from models.social import followed_ids
-from models.twinnings import Membership, Twinning
-from models.visibility import ACCOUNT, visible_items
+from models.twinnings import Twinning
+from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import account_entity, statuses
 from server.api.statuses import viewing
@@ -29,32 +26,9 @@ async def _page(call: Call, query: QuerySet[ContentItem]) -> Any:
     return paged(call, await statuses(viewing(call), items), [i.id for i in items])
 
 
-async def my_twinnings(me: Account) -> list[int]:
-    """Twinnings a person belongs to or follows: their lists, and the heart of their home."""
-    member: list[Any] = await Membership.filter(account=me, state="accepted").values_list(
-        "twinning_id", flat=True
-    )
-    return sorted(set(member) | set(await followed_ids(me, "twinning")))
-
-
 @endpoint("read:statuses")
 async def home(call: Call) -> Any:
-    me = call.user
-    twinnings = await my_twinnings(me)
-    people = [me.id, *await followed_ids(me, "person")]
-    groups = await Subscription.filter(account=me, state="accepted").values_list(
-        "group_id", flat=True
-    )
-    in_twinnings = Subquery(ContentItem.filter(twinning_id__in=twinnings).values("id"))
-    addressed = Subquery(Audience.filter(kind=ACCOUNT, account_id=me.id).values("item_id"))
-    query = visible_items(me).filter(
-        Q(twinning_id__in=twinnings)
-        | Q(author_id__in=people)
-        | Q(remote_twinning_id__in=list(groups))
-        | Q(in_reply_to_id__in=in_twinnings)
-        | Q(id__in=addressed)
-    )
-    return await _page(call, query)
+    return await _page(call, await home_items(call.user))
 
 
 @endpoint("read:statuses", public=True)

@@ -6,9 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_datetime, format_skeleton, format_time
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -58,9 +60,32 @@ def _datetime(value: datetime) -> str:
     return format_datetime(value, "medium", locale=i18n.current_locale())
 
 
+def _moment(value: datetime, zone: str = "") -> str:
+    """A date and time without seconds, in the reader's language, in ``zone`` (an IANA
+    name; the moment's own zone when empty or unknown)."""
+    try:
+        tz = ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = None
+    local = value.astimezone(tz) if tz is not None else value
+    lang = i18n.current_locale()
+    skeleton = "MMMEd" if local.year == datetime.now(local.tzinfo).year else "yMMMEd"
+    day = format_skeleton(skeleton, local, locale=lang)
+    pattern = str(Locale.parse(lang).datetime_formats["medium"])
+    return pattern.format(format_time(local, "short", locale=lang), day)
+
+
 _env.globals["pick"] = _pick
 _env.filters["pageparams"] = _page_params
 _env.filters["datetime"] = _datetime
+_env.filters["moment"] = _moment
+
+
+def reader_zone(viewer: Any) -> str:
+    """The account's time zone when it has one (an IANA name); empty otherwise, and dates
+    then show in their own zone (a meeting's) or in UTC."""
+    zone = getattr(viewer, "timezone", "") if viewer is not None else ""
+    return zone if isinstance(zone, str) else ""
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -68,6 +93,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     html = _env.get_template(template).render(
         request=request,
         viewer=getattr(request.state, "viewer", None),
+        bell=getattr(request.state, "bell", None),
+        reader_zone=reader_zone(getattr(request.state, "viewer", None)),
         lang=i18n.current_locale(),
         csrf_token=csrf_token(request),
         flashes=take_flashes(request),
