@@ -21,11 +21,11 @@ KEYS = 120
 
 
 async def _post_all(
-    base: str, token: str, keys: list[str], answered: set[str] | None = None
+    base: str, token: str, keys: list[str], under_way: asyncio.Event | None = None
 ) -> set[str]:
-    """Posts one status per key, 8 at a time; returns the keys that got an answer (filling
-    ``answered`` as answers come, for a caller watching the stream)."""
-    answered = set() if answered is None else answered
+    """Posts one status per key, 8 at a time; returns the keys that got an answer, and sets
+    ``under_way`` once a sixth of them have one."""
+    answered: set[str] = set()
     limit = asyncio.Semaphore(8)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as api:
@@ -42,6 +42,8 @@ async def _post_all(
                     return
                 if r.status_code == 200:
                     answered.add(key)
+                if under_way is not None and len(answered) >= len(keys) // 6:
+                    under_way.set()
 
         await asyncio.gather(*(one(k) for k in keys))
     return answered
@@ -92,10 +94,11 @@ async def test_a_retry_after_a_crash_mid_request_returns_the_first_status(
     try:
         await _wait_up(base)
         token = await asyncio.to_thread(password_token, base, "alice")
-        answered: set[str] = set()
-        posting = asyncio.create_task(_post_all(base, token, keys, answered))
-        while len(answered) < KEYS // 6 and not posting.done():  # a stream is under way
-            await asyncio.sleep(0.01)
+        under_way = asyncio.Event()
+        posting = asyncio.create_task(_post_all(base, token, keys, under_way))
+        waiting = asyncio.create_task(under_way.wait())
+        await asyncio.wait([posting, waiting], return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
         os.kill(server.pid, signal.SIGKILL)
         first = await posting
     finally:
