@@ -26,7 +26,7 @@ async def person(request: Request) -> Response:
     items = (
         visible_items(viewer_of(request))
         .filter(author=account)
-        .prefetch_related("twinning", "author", "remote_author")
+        .prefetch_related("twinning", "author", "remote_author", "in_reply_to__twinning")
     )
     page = await paginate(items, page_number(request))
     organisations = (
