@@ -72,7 +72,8 @@ def running_server(
     )
     base = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a machine running many servers at once, start-up can take a minute.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 httpx.get(base + "/", timeout=1)

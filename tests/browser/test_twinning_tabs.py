@@ -41,6 +41,8 @@ PUBLIC = {
     "meetings": "Public meeting",
     "resources": "Public guide",
 }
+# Each tab's form posts to the tab's own address.
+ACTIONS = {tab: TABS[tab] for tab in ("feed", "discussions", "meetings", "resources")}
 WIDTHS = (390, 1280)
 
 
@@ -93,22 +95,23 @@ async def _world(base: str) -> dict[str, str]:
     await jorge.post(TABS["feed"], f"/t/{SLUG}/join", {})
     await (await _person(base, "otto")).http.aclose()
     where: dict[str, str] = {}
+    feed = TABS["feed"]  # every form's page carries the same session's CSRF token
     for visibility, texts in (("public", PUBLIC), ("partners", SECRETS)):
         common = {"visibility": visibility}
         where[f"update-{visibility}"] = await maelle.post(
-            TABS["feed"], TABS["feed"], {**common, "content_en": texts["feed"]}
+            feed, ACTIONS["feed"], {**common, "content_en": texts["feed"]}
         )
         await maelle.post(
-            TABS["discussions"],
-            TABS["discussions"],
+            feed,
+            ACTIONS["discussions"],
             {**common, "subject_en": texts["discussions"], "message_en": "Let us talk."},
         )
         meeting = {"event_title_en": texts["meetings"], "timezone": "Europe/Paris"}
         meeting |= {"starts": "2031-03-01T10:00", "ends": "2031-03-01T12:00"}
-        await maelle.post(TABS["meetings"], TABS["meetings"], {**common, **meeting})
+        await maelle.post(feed, ACTIONS["meetings"], {**common, **meeting})
         resource = {"resource_title_en": texts["resources"], "resource_kind": "link"}
         resource |= {"url": "https://example.org/guide", "licence": "CC-BY-SA-4.0"}
-        await maelle.post(TABS["resources"], TABS["resources"], {**common, **resource})
+        await maelle.post(feed, ACTIONS["resources"], {**common, **resource})
     public_update = where["update-public"]
     await jorge.post(public_update, f"{public_update}/replies", {"reply_en": "Well done!"})
     await maelle.http.aclose()
@@ -258,7 +261,7 @@ async def test_tab_presses_to_the_first_update(server: str, browser: Browser) ->
     await _log_in(page, server, "jorge")
     await page.goto(server + TABS["feed"])
     presses = 0
-    in_update = "document.activeElement.closest('article.update') !== null"
+    in_update = "document.activeElement.closest('[aria-labelledby=updates] article') !== null"
     while not await page.evaluate(in_update):
         await page.keyboard.press("Tab")
         presses += 1
