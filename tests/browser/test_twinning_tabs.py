@@ -198,13 +198,14 @@ async def test_a_member_writes_from_the_feed_and_the_form_says_who_will_see(
     await expect(page).to_have_url(server + TABS["feed"])
 
 
-async def test_leaving_and_deleting_ask_first(server: str, browser: Browser) -> None:
+async def test_leaving_and_deleting_ask_first(server: str, browser: Browser, shots: Path) -> None:
     where = await _world(server)
     jorge = await (await browser.new_context(locale="en-GB")).new_page()
     await _log_in(jorge, server, "jorge")
     await jorge.goto(server + TABS["feed"])
     await jorge.get_by_role("link", name="Leave", exact=True).click()
     await expect(jorge.get_by_role("heading", name="Leave this twinning?")).to_be_visible()
+    await jorge.screenshot(path=shots / "confirm-leave-1280.png")
     await jorge.get_by_role("link", name="Cancel").click()
     await expect(jorge.get_by_text(SECRETS["feed"])).to_be_visible()  # still a member
     await jorge.get_by_role("link", name="Leave", exact=True).click()
