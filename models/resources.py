@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +89,16 @@ class ResourceInput:
         }
 
 
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+
+
 def _year(text: str) -> int | None:
+    """Any four-digit year: a plan or a proposal is often named for a year to come (an
+    agenda for 2030, a strategy for 2050), so the year is not bounded by today."""
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or not 1000 <= int(text) <= datetime.now(UTC).year + 1:
+    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
         raise Invalid("year", N_("a year such as 2024"))
     return int(text)
 

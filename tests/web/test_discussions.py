@@ -32,16 +32,16 @@ async def test_start_answer_quote_and_unread(client: httpx.AsyncClient) -> None:
     )
     assert started.status_code == 303, started.text
     thread = await ContentItem.get(kind="discussion")
-    page = (await client.get("/t/brest")).text
-    assert "Calendrier du projet" in page.split('id="discussions"')[1].split('id="meetings"')[0]
+    page = (await client.get("/t/brest/discussions")).text
+    assert "Calendrier du projet" in page.split('id="discussions"')[1]
     assert 'class="unread"' not in page  # her own thread, nothing new in it
     await post_reply(jorge, thread, {"es": "Propongo marzo.\nO abril."})
-    assert 'class="unread"' in (await client.get("/t/brest")).text
+    assert 'class="unread"' in (await client.get("/t/brest/discussions")).text
     quote = await client.get(
         f"/t/brest/updates/{thread.id}?quote={(await ContentItem.get(kind='reply')).id}"
     )
     assert "&gt; Propongo marzo.\n&gt; O abril." in quote.text
-    assert 'class="unread"' not in (await client.get("/t/brest")).text  # opened: read
+    assert 'class="unread"' not in (await client.get("/t/brest/discussions")).text  # read
     await make_account("outsider")
     await log_in(client, "outsider")
     assert "Calendrier du projet" not in (await client.get("/t/brest")).text

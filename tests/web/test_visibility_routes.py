@@ -100,7 +100,12 @@ def _get_paths(app, t: Twinning, item_id: int, reply_id: int, media: str) -> lis
         "/directory?kind=updates&q=budget",
         "/directory?q=budget",
         "/u/author?page=2",
+        "/u/partner",  # wrote only a reply, which has no twinning of its own
         f"/t/{slug}/members?page=2",
+        f"/t/{slug}/meetings?page=2",
+        f"/t/{slug}/resources?page=2",
+        f"/t/{slug}/members/remove?username=partner",
+        f"/t/{slug}/members/remove?remote_id=1",
         f"/t/{slug}/outbox?page=1",
         f"/t/{slug}/outbox?page=2",
         "/u/author/outbox?page=2",
@@ -188,7 +193,8 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
         "/directory?kind=updates&page=2",
     ):
         assert MARKER in member[path].text, path
-    assert MARKER in member[f"/t/{t.slug}"].text  # its meetings and discussions
+    for tab in ("/discussions", "/meetings", "/resources"):  # the feed: page 2 above
+        assert MARKER in member[f"/t/{t.slug}{tab}"].text, tab
 
 
 async def test_pagination_counts_do_not_reveal_partner_items(app) -> None:  # type: ignore[no-untyped-def]

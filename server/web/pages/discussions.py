@@ -12,7 +12,7 @@ from models.errors import ModelError
 from models.twinnings import Twinning
 from server.web.forms import langmap, read_form, text
 from server.web.guards import get_or_404, redirect, require_viewer
-from server.web.pages.twinnings import refused_form
+from server.web.pages.twinning_tabs import refused_form
 
 
 async def start(request: Request) -> Response:
@@ -25,8 +25,8 @@ async def start(request: Request) -> Response:
             viewer, twinning, text(form, "visibility"), title, content, text(form, "language")
         )
     except ModelError as exc:
-        values = {"subject": title, "message": content, "discussion_open": "1"}
-        return await refused_form(request, twinning, exc, values)
+        values = {"subject": title, "message": content, "visibility": text(form, "visibility")}
+        return await refused_form(request, twinning, "discussions", exc, values)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

@@ -27,7 +27,7 @@ from server import i18n
 from server.web.calendars import calendar_key
 from server.web.forms import error_text, langmap, read_form, text
 from server.web.guards import get_or_404, int_param, redirect, require_viewer
-from server.web.pages.twinnings import refused_form
+from server.web.pages.twinning_tabs import refused_form
 
 MAX_EVENTS = 200
 
@@ -56,9 +56,9 @@ async def schedule(request: Request) -> Response:
         values: dict[str, object] = {
             key: text(form, key) for key in ("starts", "ends", "timezone", "place")
         }
-        values |= {"online_url": text(form, "online_url"), "event_open": "1"}
+        values |= {"online_url": text(form, "online_url"), "visibility": data.visibility}
         values |= {"event_title": data.title, "event_description": data.description}
-        return await refused_form(request, twinning, exc, values)
+        return await refused_form(request, twinning, "meetings", exc, values)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -138,6 +138,7 @@ async def member_calendar(request: Request) -> Response:
 
 
 routes = [
+    Route("/t/{slug:handle}/meetings", schedule, methods=["POST"]),
     Route("/t/{slug:handle}/events", schedule, methods=["POST"]),
     Route("/t/{slug:handle}/events.ics", twinning_calendar),
     Route("/t/{slug:handle}/updates/{item_id:id}/attendance", attend, methods=["POST"]),

@@ -25,12 +25,13 @@ from models.remote_members import (
     remove_remote_member,
     set_remote_role,
 )
-from models.twinnings import Membership, Twinning, membership_of
+from models.twinnings import Membership, Twinning, TwinningPartner
 from models.visibility import may_see_members
 from server import i18n
 from server.activitypub import federation_of, members_collection, wants_actor
 from server.web.forms import page_number, read_form, refusal_text, text
 from server.web.guards import flash, get_or_404, redirect, require_viewer, viewer_of
+from server.web.pages.twinning_tabs import frame
 from server.web.render import render
 
 
@@ -70,10 +71,15 @@ async def members_page(request: Request) -> Response:
 async def _members_page(
     request: Request, twinning: Twinning, status: int = 200, error: str | None = None
 ) -> Response:
+    """The Members tab. Everyone sees how many they are and which organisations take part;
+    the people themselves are listed for those who may see them (members, instance admins)."""
     viewer = viewer_of(request)
+    context = await frame(request, twinning, "members")
+    partners = await TwinningPartner.filter(twinning=twinning).prefetch_related("organisation")
+    context |= {"partners": [p.organisation for p in partners], "error": error}
     if not await may_see_members(viewer, twinning):
-        raise HTTPException(404)
-    mine = await membership_of(viewer, twinning)
+        return render(request, "twinning_members.html", status, **context, may_list=False)
+    mine = context["membership"]
     is_moderator = bool(viewer and (viewer.is_admin or (mine and mine.is_moderator)))
     accepted = Membership.filter(twinning=twinning, state="accepted").order_by("id")
     page = await paginate(accepted.prefetch_related("account"), page_number(request))
@@ -86,18 +92,17 @@ async def _members_page(
             .limit(200)
         )
         remote_waiting = await _remote(twinning, "pending") + await _remote(twinning, "invited")
-    remote = await _remote(twinning, "accepted")
     return render(
         request,
         "twinning_members.html",
         status,
-        twinning=twinning,
+        **context,
+        may_list=True,
         page=page,
         waiting=waiting,
         is_moderator=is_moderator,
         mine=mine,
-        error=error,
-        remote=remote,
+        remote=await _remote(twinning, "accepted"),
         remote_waiting=remote_waiting,
     )
 

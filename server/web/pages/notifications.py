@@ -83,5 +83,5 @@ async def dismiss_page(request: Request) -> Response:
 
 routes = [
     Route("/notifications", notifications_page),
-    Route("/notifications/{notification_id}/dismiss", dismiss_page, methods=["POST"]),
+    Route("/notifications/{notification_id:id}/dismiss", dismiss_page, methods=["POST"]),
 ]

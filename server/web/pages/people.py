@@ -25,8 +25,8 @@ async def person(request: Request) -> Response:
         return activity_response(await person_document(settings, account))
     items = (
         visible_items(viewer_of(request))
-        .filter(author=account, twinning_id__not_isnull=True)  # updates; answers are in threads
-        .prefetch_related("twinning", "author", "remote_author")
+        .filter(author=account)
+        .prefetch_related("twinning", "author", "remote_author", "in_reply_to__twinning")
     )
     page = await paginate(items, page_number(request))
     organisations = (

@@ -15,7 +15,7 @@ from models.twinnings import Twinning
 from server.params import query_text
 from server.web.forms import langmap, page_number, read_form, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
-from server.web.pages.twinnings import refused_form
+from server.web.pages.twinning_tabs import refused_form
 from server.web.render import render
 
 FIELDS = ("url", "authors", "year", "publisher", "language", "licence", "folder")
@@ -45,9 +45,12 @@ async def add(request: Request) -> Response:
         )
     except ModelError as exc:
         values: dict[str, object] = {name: text(form, name) for name in FIELDS}
-        values |= {"resource_open": "1", "resource_kind": data.resource_kind}
+        values |= {"resource_kind": data.resource_kind, "visibility": data.visibility}
         values |= {"resource_title": data.title, "resource_description": data.description}
-        return await refused_form(request, twinning, exc, values)
+        values |= {"resource_fields": data.fields_of_action}
+        # A browser never lets a page fill a file input: the form names the file to choose again.
+        values["lost_file"] = upload.filename if isinstance(upload, UploadFile) else ""
+        return await refused_form(request, twinning, "resources", exc, values)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 

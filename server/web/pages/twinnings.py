@@ -1,36 +1,23 @@
-"""Twinning pages: create, show (with its updates), edit."""
+"""Creating and editing a twinning; its tabs are in ``twinning_tabs``."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation.actors import twinning_document
-from models.content import ContentItem
-from models.discussions import threads
 from models.errors import ModelError
-from models.events import COMMON_ZONES, upcoming
 from models.organisations import Organisation
-from models.pagination import Page, paginate
-from models.resources import RESOURCE_KINDS, resources
 from models.twinnings import (
-    Membership,
     Twinning,
     TwinningInput,
     TwinningPartner,
     create_twinning,
     edit_twinning,
-    membership_of,
 )
-from models.visibility import visible_items
-from server.activitypub import activity_response, wants_actor
-from server.web.calendars import calendar_path
-from server.web.forms import error_text, langmap, page_number, read_form, text, texts
-from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
+from server.web.forms import error_text, langmap, read_form, text, texts
+from server.web.guards import get_or_404, redirect, require_viewer
 from server.web.render import render
 
 
@@ -131,66 +118,7 @@ async def edit_twinning_page(request: Request) -> Response:
     return redirect(f"/t/{twinning.slug}")
 
 
-async def twinning_page(
-    request: Request,
-    twinning: Twinning,
-    page: Page[ContentItem],
-    status: int = 200,
-    form: Mapping[str, object] | None = None,
-    error: str | None = None,
-) -> Response:
-    """The twinning's page; also re-rendered with the post form's error."""
-    partners = await TwinningPartner.filter(twinning=twinning).prefetch_related("organisation")
-    viewer = viewer_of(request)
-    meetings = await upcoming(viewer).filter(twinning=twinning).prefetch_related("event").limit(20)
-    settings = request.app.state.settings
-    return render(
-        request,
-        "twinning.html",
-        status,
-        twinning=twinning,
-        page=page,
-        membership=await membership_of(viewer_of(request), twinning),
-        partners=[p.organisation for p in partners],
-        member_count=await Membership.filter(twinning=twinning, state="accepted").count(),
-        form=form or {},
-        error=error,
-        meetings=meetings,
-        discussions=await threads(viewer, twinning),
-        resource_items=await resources(viewer)
-        .filter(twinning=twinning)
-        .prefetch_related("resource")
-        .limit(20),
-        resource_kinds=RESOURCE_KINDS,
-        calendar=calendar_path(settings.secret_key, viewer) if viewer else None,
-        zones=COMMON_ZONES,
-    )
-
-
-async def refused_form(
-    request: Request, twinning: Twinning, exc: ModelError, values: Mapping[str, object]
-) -> Response:
-    """One of the twinning page's forms (update, discussion, meeting, resource) was refused:
-    the page again, with the form's values and the reason."""
-    empty: Page[ContentItem] = Page(items=[], number=1, has_next=False)
-    return await twinning_page(request, twinning, empty, exc.status, values, error_text(exc))
-
-
-async def show_twinning(request: Request) -> Response:
-    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
-    if wants_actor(request):
-        settings = request.app.state.settings
-        return activity_response(await twinning_document(settings, twinning))
-    items = (
-        visible_items(viewer_of(request))
-        .filter(twinning=twinning, kind="update")
-        .prefetch_related("author", "remote_author")
-    )
-    return await twinning_page(request, twinning, await paginate(items, page_number(request)))
-
-
 routes = [
     Route("/twinnings/new", new_twinning, methods=["GET", "POST"]),
-    Route("/t/{slug:handle}", show_twinning),
     Route("/t/{slug:handle}/edit", edit_twinning_page, methods=["GET", "POST"]),
 ]

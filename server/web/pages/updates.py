@@ -50,7 +50,7 @@ from server.activitypub import activity_response, federation_of, wants_actor
 from server.params import query_text
 from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
-from server.web.pages.twinnings import refused_form
+from server.web.pages.twinning_tabs import partner_count, refused_form
 from server.web.render import render
 
 MAX_REPLIES = 200
@@ -190,7 +190,7 @@ async def post(request: Request) -> Response:
             "title": langmap(form, "title"),
             "visibility": text(form, "visibility"),
         }
-        return await refused_form(request, twinning, exc, values)
+        return await refused_form(request, twinning, "feed", exc, values)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
 
@@ -230,6 +230,7 @@ async def show(request: Request) -> Response:
         files=await MediaFile.filter(item_id=item.id).order_by("id"),
         can_translate=await may_translate(viewer, item),
         machine_service=bool(request.app.state.settings.translate_url),
+        partner_count=await partner_count(twinning),
     )
 
 
@@ -287,7 +288,13 @@ async def edit(request: Request) -> Response:
         values: dict[str, object] = {"content": item.content_map, "title": item.title_map}
         values |= await current_details(item)
         return render(
-            request, "update_form.html", twinning=twinning, item=item, form=values, error=None
+            request,
+            "update_form.html",
+            twinning=twinning,
+            item=item,
+            form=values,
+            error=None,
+            partner_count=await partner_count(twinning),
         )
     form = await read_form(request)
     try:
@@ -312,6 +319,7 @@ async def edit(request: Request) -> Response:
             item=item,
             form=refused,
             error=error_text(exc),
+            partner_count=await partner_count(twinning),
         )
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
 
@@ -371,6 +379,7 @@ async def delete(request: Request) -> Response:
 
 
 routes = [
+    Route("/t/{slug:handle}", post, methods=["POST"]),
     Route("/t/{slug:handle}/updates", post, methods=["POST"]),
     Route("/t/{slug:handle}/updates/{item_id:id}", show),
     Route("/t/{slug:handle}/updates/{item_id:id}/edit", edit, methods=["GET", "POST"]),
