@@ -8,6 +8,7 @@ from urllib.parse import quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from tortoise.exceptions import ValidationError
 from tortoise.models import Model
 
 from models.accounts import Account
@@ -39,7 +40,12 @@ def require_admin(request: Request) -> Account:
 
 
 async def get_or_404(model: type[M], **filters: Any) -> M:
-    obj = await model.get_or_none(**filters)
+    """The row the filters name; 404 when none does, or none could (tortoise refuses to
+    compare a column with a value longer than it can hold, with a ``ValidationError``)."""
+    try:
+        obj = await model.get_or_none(**filters)
+    except ValidationError:
+        obj = None
     if obj is None:
         raise HTTPException(404)
     return obj

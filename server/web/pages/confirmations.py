@@ -10,11 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from models.content import ContentItem
+from models.lookup import record_id
 from models.posting import may_edit
 from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning, membership_of, require_moderator
 from models.visibility import may_view
 from server import i18n
+from server.params import query_text
 from server.web.guards import get_or_404, int_param, require_viewer
 from server.web.pages.twinning_tabs import tab_path
 from server.web.render import render
@@ -93,17 +95,17 @@ async def confirm_removal(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning = await _twinning(request)
     await require_moderator(viewer, twinning)
-    username = request.query_params.get("username", "")
-    remote_id = request.query_params.get("remote_id", "")
+    username = query_text(request, "username")
+    remote_id = record_id(query_text(request, "remote_id"))
     if username:
         member = await get_or_404(Membership, twinning=twinning, account__username=username)
         await member.fetch_related("account")
         name, fields = member.account.name, {"action": "remove", "username": username}
-    elif remote_id.isdigit():
-        remote = await get_or_404(RemoteMembership, twinning=twinning, id=int(remote_id))
+    elif remote_id is not None:
+        remote = await get_or_404(RemoteMembership, twinning=twinning, id=remote_id)
         await remote.fetch_related("actor")
         name = remote.actor.name or remote.actor.handle
-        fields = {"action": "remove_remote", "remote_id": remote_id}
+        fields = {"action": "remove_remote", "remote_id": str(remote_id)}
     else:
         raise HTTPException(400, i18n.gettext("Say whom to remove."))
     members = tab_path(twinning.slug, "members")
