@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 
+from federation import leases
 from federation.context import Federation
 from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
@@ -62,5 +63,15 @@ async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
 
 async def run(fed: Federation, stop: asyncio.Event) -> None:
     """Inbox, fan-out and deliveries in loops of their own, so a long run of deliveries never
-    holds up the processing of what arrives, nor the other way round."""
-    await asyncio.gather(_inbox_loop(fed, stop), _fanout_loop(fed, stop), _delivery_loop(fed, stop))
+    holds up the processing of what arrives, nor the other way round; and the heartbeat that
+    keeps their leases. First, rows a dead process of this host still held are released."""
+    try:
+        await leases.release_dead()
+    except Exception:  # the leases end by themselves; starting matters more
+        log.exception("releasing the rows of dead workers failed")
+    await asyncio.gather(
+        _inbox_loop(fed, stop),
+        _fanout_loop(fed, stop),
+        _delivery_loop(fed, stop),
+        leases.heartbeat(stop),
+    )
