@@ -26,6 +26,7 @@ from federation.leases import LEASE, worker_id
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
+from models.storage_full import is_storage_full
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -98,6 +99,8 @@ async def process_one(fed: Federation, row: InboxActivity) -> None:
         await _failed(row, exc.detail)
         return
     except Exception as exc:  # a bug or a payload we did not foresee: keep the worker alive
+        if is_storage_full(exc):
+            raise  # not the activity's fault, and no attempt lost: taken again after the lease
         log.exception("activity %s crashed its handler", row.activity_uri)
         await _failed(row, repr(exc))
         return

@@ -13,9 +13,20 @@ from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
 from federation.processing import process_inbox
 from models.happenings import wait_for_work
+from models.storage_full import StorageFullLog, is_storage_full
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 1.0
+_storage_full = StorageFullLog(log, "the queues wait")
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """A cycle that failed is logged with its traceback, except for a full database: one
+    line a minute (the loops retry every second until space is freed)."""
+    if is_storage_full(exc):
+        _storage_full.report(exc)
+    else:
+        log.exception("%s failed", what)
 
 
 async def run_once(fed: Federation) -> int:
@@ -30,8 +41,8 @@ async def _inbox_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             busy = await process_inbox(fed)
-        except Exception:  # a database hiccup must not end the loop; it is logged and retried
-            log.exception("inbox cycle failed")
+        except Exception as exc:  # a database hiccup must not end the loop; logged and retried
+            _failed("inbox cycle", exc)
             busy = 0
         if not busy:
             with contextlib.suppress(TimeoutError):
@@ -44,8 +55,8 @@ async def _fanout_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             busy = await fan_out(fed)
-        except Exception:  # as above
-            log.exception("fan-out cycle failed")
+        except Exception as exc:  # as above
+            _failed("fan-out cycle", exc)
             busy = 0
         if not busy:
             await wait_for_work(IDLE_SLEEP)
@@ -55,8 +66,8 @@ async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await deliver_continuously(fed, stop, idle=IDLE_SLEEP)
-        except Exception:  # as above; the loop starts again after a pause
-            log.exception("delivery loop failed")
+        except Exception as exc:  # as above; the loop starts again after a pause
+            _failed("delivery loop", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 

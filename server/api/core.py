@@ -20,6 +20,7 @@ from federation.errors import FederationError
 from models.accounts import Account
 from models.errors import ModelError
 from models.oauth import OAuthToken, covers, token_of
+from models.storage_full import is_storage_full
 from server import i18n
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,9 @@ def endpoint(
                 return error_response(exc.status if exc.status < 500 else 502, exc.message)
             except HTTPException as exc:
                 return error_response(exc.status_code, str(exc.detail))
-            except Exception:
+            except Exception as exc:
+                if is_storage_full(exc):
+                    raise  # answered 503 by server.storage_full
                 log.exception("unhandled API error on %s %s", request.method, request.url.path)
                 return error_response(500, "Internal error")
             if isinstance(result, Response):
