@@ -264,17 +264,21 @@ async def _record_done(ids: list[int], hosts: list[str]) -> None:
 
 
 class Courier:
-    """Sends claimed rows: one line per host, each line sent in id order, at most
-    HOSTS_AT_ONCE lines at once, and PROBE_SLOTS more for probes of failing hosts. While a
-    host's line runs, its new rows stay in the queue (``claim`` skips the host), so a line
-    that hangs holds one row and nothing waits for a slow host but that host's own rows."""
+    """Sends claimed rows: one line per host, each line sent in id order. Lines take slots
+    from three pools: HOSTS_AT_ONCE for hosts that answered this courier, as many again for
+    hosts it has not heard from yet (a wave of hosts that hang cannot take the slots of those
+    known to answer), and PROBE_SLOTS for probes of failing hosts. While a host's line runs,
+    its new rows stay in the queue (``claim`` skips the host), so a line that hangs holds one
+    row and nothing waits for a slow host but that host's own rows."""
 
     def __init__(self, fed: Federation) -> None:
         self.fed = fed
         self.lines: dict[str, deque[Claimed]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(HOSTS_AT_ONCE)
+        self.new_slots = asyncio.Semaphore(HOSTS_AT_ONCE)
         self.probe_slots = asyncio.Semaphore(PROBE_SLOTS)
+        self.well: set[str] = set()  # hosts whose last answer to this courier was not a failure
         self.signers: Signers = {}
         self.sent: list[int] = []
         self.answered: set[str] = set()
@@ -296,7 +300,9 @@ class Courier:
                 self.lines[row.host].append(row)
                 continue
             self.lines[row.host] = deque([row])
-            slots = self.probe_slots if row.host in probes else self.slots
+            slots = self.slots if row.host in self.well else self.new_slots
+            if row.host in probes:
+                slots = self.probe_slots
             task = asyncio.create_task(self._run_line(row.host, at, slots))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
@@ -319,7 +325,9 @@ class Courier:
                     outcome = await _send(self.fed.client, line[0], at, self.signers)
                     row = line.popleft()
                     if outcome == FAILED:
+                        self.well.discard(host)
                         break
+                    self.well.add(host)
                     self.answered.add(host)
                     if outcome == SENT:
                         self.sent.append(row.id)
