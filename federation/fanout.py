@@ -19,6 +19,7 @@ from models.happenings import Happening, claim, finish
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.social import Reblog
+from models.storage_full import is_storage_full
 from models.twinnings import Twinning
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ async def _go_out(fed: Federation, row: Happening) -> None:
         await finish(row, exc.detail)
         return
     except Exception as exc:  # a bug must not stop the worker; the row keeps the error
+        if is_storage_full(exc):
+            raise  # not the happening's fault: taken again when its lease ends
         log.exception("happening %s (%s) crashed", row.id, row.kind)
         await finish(row, repr(exc))
         return

@@ -2,8 +2,9 @@
 
 It refuses private, loopback, link-local, mapped-IPv6 and other non-global addresses at connect
 time (on the address the socket is about to connect to, after DNS, so a name that resolves
-inward is refused too) unless the admin allows them; it bounds each request by a total deadline
-and the decompressed size of the body; it follows redirects by hand so that each hop goes
+inward is refused too) unless the admin allows them; it bounds each request by a connect
+timeout, a read timeout (no byte for that long: a host that accepts and never answers), a total
+deadline and the decompressed size of the body; it follows redirects by hand so that each hop goes
 through the same checks; and for ActivityStreams fetches it requires the media type and that
 the document's ``id`` is the URL it came from.
 
@@ -34,6 +35,8 @@ from federation.vocabulary import ACTIVITY_JSON, LD_JSON
 
 MAX_BYTES = 1024 * 1024
 DEADLINE = 15.0
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection
+READ_TIMEOUT = 10.0  # seconds without a byte from the remote end
 MAX_REDIRECTS = 3
 HOSTS_AT_ONCE = 64  # remote hosts a delivery cycle talks to at the same time
 CONNECTIONS = 256  # open connections at once, all hosts together
@@ -115,7 +118,9 @@ class RemoteClient:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": USER_AGENT},
-                timeout=aiohttp.ClientTimeout(total=self.deadline),
+                timeout=aiohttp.ClientTimeout(
+                    total=self.deadline, sock_connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
+                ),
                 trust_env=False,
                 cookie_jar=aiohttp.DummyCookieJar(),
             )

@@ -1,13 +1,12 @@
 """The inbox worker: takes stored activities in arrival order and applies them. A row is leased
 while it is processed, so several workers never apply one activity together, and a worker that
-dies mid-way leaves the row to be taken again when the lease ends."""
+dies mid-way leaves the row to be taken again when the lease ends (``federation.leases``)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -23,12 +22,13 @@ from federation.handlers import (
     notes,
     reactions,
 )
+from federation.leases import LEASE, worker_id
 from federation.local import object_uri
 from models.queues import InboxActivity
 from models.remote import now
+from models.storage_full import is_storage_full
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 Handler = Callable[[Federation, dict[str, Any]], Awaitable[None]]
 
@@ -74,14 +74,17 @@ async def _lease(row: InboxActivity) -> bool:
     at = now()
     taken = await InboxActivity.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), id=row.id, processed_at=None
-    ).update(claimed_until=at + LEASE, attempts=row.attempts + 1)
+    ).update(claimed_until=at + LEASE, claimed_by=worker_id(), attempts=row.attempts + 1)
     return taken == 1
 
 
 async def _failed(row: InboxActivity, detail: str) -> None:
     done = row.attempts + 1 >= MAX_ATTEMPTS
     await InboxActivity.filter(id=row.id).update(
-        last_error=detail[:1000], claimed_until=None, processed_at=now() if done else None
+        last_error=detail[:1000],
+        claimed_until=None,
+        claimed_by="",
+        processed_at=now() if done else None,
     )
 
 
@@ -96,10 +99,14 @@ async def process_one(fed: Federation, row: InboxActivity) -> None:
         await _failed(row, exc.detail)
         return
     except Exception as exc:  # a bug or a payload we did not foresee: keep the worker alive
+        if is_storage_full(exc):
+            raise  # not the activity's fault, and no attempt lost: taken again after the lease
         log.exception("activity %s crashed its handler", row.activity_uri)
         await _failed(row, repr(exc))
         return
-    await InboxActivity.filter(id=row.id).update(processed_at=now(), claimed_until=None)
+    await InboxActivity.filter(id=row.id).update(
+        processed_at=now(), claimed_until=None, claimed_by=""
+    )
 
 
 async def process_inbox(fed: Federation, limit: int = 50) -> int:

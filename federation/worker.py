@@ -7,14 +7,26 @@ import asyncio
 import contextlib
 import logging
 
+from federation import leases
 from federation.context import Federation
 from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
 from federation.processing import process_inbox
 from models.happenings import wait_for_work
+from models.storage_full import StorageFullLog, is_storage_full
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 1.0
+_storage_full = StorageFullLog(log, "the queues wait")
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """A cycle that failed is logged with its traceback, except for a full database: one
+    line a minute (the loops retry every second until space is freed)."""
+    if is_storage_full(exc):
+        _storage_full.report(exc)
+    else:
+        log.exception("%s failed", what)
 
 
 async def run_once(fed: Federation) -> int:
@@ -29,8 +41,8 @@ async def _inbox_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             busy = await process_inbox(fed)
-        except Exception:  # a database hiccup must not end the loop; it is logged and retried
-            log.exception("inbox cycle failed")
+        except Exception as exc:  # a database hiccup must not end the loop; logged and retried
+            _failed("inbox cycle", exc)
             busy = 0
         if not busy:
             with contextlib.suppress(TimeoutError):
@@ -43,8 +55,8 @@ async def _fanout_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             busy = await fan_out(fed)
-        except Exception:  # as above
-            log.exception("fan-out cycle failed")
+        except Exception as exc:  # as above
+            _failed("fan-out cycle", exc)
             busy = 0
         if not busy:
             await wait_for_work(IDLE_SLEEP)
@@ -54,13 +66,23 @@ async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await deliver_continuously(fed, stop, idle=IDLE_SLEEP)
-        except Exception:  # as above; the loop starts again after a pause
-            log.exception("delivery loop failed")
+        except Exception as exc:  # as above; the loop starts again after a pause
+            _failed("delivery loop", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 
 
 async def run(fed: Federation, stop: asyncio.Event) -> None:
     """Inbox, fan-out and deliveries in loops of their own, so a long run of deliveries never
-    holds up the processing of what arrives, nor the other way round."""
-    await asyncio.gather(_inbox_loop(fed, stop), _fanout_loop(fed, stop), _delivery_loop(fed, stop))
+    holds up the processing of what arrives, nor the other way round; and the heartbeat that
+    keeps their leases. First, rows a dead process of this host still held are released."""
+    try:
+        await leases.release_dead()
+    except Exception:  # the leases end by themselves; starting matters more
+        log.exception("releasing the rows of dead workers failed")
+    await asyncio.gather(
+        _inbox_loop(fed, stop),
+        _fanout_loop(fed, stop),
+        _delivery_loop(fed, stop),
+        leases.heartbeat(stop),
+    )

@@ -1,9 +1,11 @@
 """The two persistent queues of federation: activities received (processed by a worker after
-the inbox answered 202) and deliveries to send (claimed, sent, retried with backoff)."""
+the inbox answered 202) and deliveries to send (claimed, sent, retried with backoff). A claimed
+row names the worker holding it (``claimed_by``, see ``federation.leases``)."""
 
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 
@@ -16,6 +18,7 @@ class InboxActivity(Model):
     processed_at = fields.DatetimeField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
     claimed_until = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=300, default="", db_default=SqlDefault("''"))
     last_error = fields.TextField(default="")
 
     class Meta:
@@ -38,6 +41,7 @@ class Delivery(Model):
     next_attempt_at = fields.DatetimeField()
     claimed_until = fields.DatetimeField(null=True)
     claim_token = fields.CharField(max_length=40, default="", db_index=True)
+    claimed_by = fields.CharField(max_length=300, default="", db_default=SqlDefault("''"))
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

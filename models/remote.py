@@ -42,13 +42,16 @@ class RemoteActor(Model):
 
 
 class Host(Model):
-    """Delivery health per remote host: unavailable after days of failure, revived by any
-    success or any inbound activity from it."""
+    """Delivery health per remote host: held back until ``retry_at`` after a failure (then one
+    probe at a time), unavailable after days of failure, revived by any success or any inbound
+    activity from it."""
 
     id = fields.IntField(primary_key=True)
     host = fields.CharField(max_length=255, unique=True)
     failing_since = fields.DatetimeField(null=True)
     unavailable = fields.BooleanField(default=False)
+    failures = fields.IntField(default=0, db_default=0)
+    retry_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "hosts"
@@ -99,7 +102,7 @@ async def mark_host_alive(host: str) -> None:
     """Called on every inbound activity, so it reads first and writes only when needed."""
     failing = Host.filter(host=host, failing_since__not_isnull=True)
     if await failing.exists():
-        await failing.update(failing_since=None, unavailable=False)
+        await failing.update(failing_since=None, unavailable=False, failures=0, retry_at=None)
 
 
 def now() -> datetime:

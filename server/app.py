@@ -21,6 +21,7 @@ from server import activitypub, i18n, mailer
 from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
 from server.middleware import ApiTrailingSlash, BodyLimit, SecurityHeaders, ViewerAndLanguage
+from server.storage_full import StorageFull
 from server.web.pages import (
     accounts,
     admin,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
                 same_site="lax",
                 max_age=30 * 86400,
             ),
+            Middleware(StorageFull),
             Middleware(ViewerAndLanguage),
         ],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]

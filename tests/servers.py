@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# Seconds a server may take to answer: about 2 s, but 40 s on a loaded machine.
+STARTUP = 90
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -72,7 +74,7 @@ def running_server(
     )
     base = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + 120  # a loaded machine starts slowly; not a timing test
+        deadline = time.monotonic() + STARTUP
         while True:
             try:
                 httpx.get(base + "/", timeout=1)

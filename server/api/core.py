@@ -21,6 +21,7 @@ from models.accounts import Account
 from models.errors import ModelError
 from models.lookup import MAX_ID
 from models.oauth import OAuthToken, covers, token_of
+from models.storage_full import is_storage_full
 from server import i18n
 from server.params import checked_text
 
@@ -197,7 +198,9 @@ def endpoint(
                 return error_response(exc.status if exc.status < 500 else 502, exc.message)
             except HTTPException as exc:
                 return error_response(exc.status_code, str(exc.detail))
-            except Exception:
+            except Exception as exc:
+                if is_storage_full(exc):
+                    raise  # answered 503 by server.storage_full
                 log.exception("unhandled API error on %s %s", request.method, request.url.path)
                 return error_response(500, "Internal error")
             if isinstance(result, Response):

@@ -1,11 +1,13 @@
 """A stand-in for another fediverse server, on loopback: every GET answers an actor document
 (a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key), every POST to an
-inbox is recorded, and its answers can be scripted (503 then 202, say)."""
+inbox is recorded, and its answers can be scripted (503 then 202, say), made slow, or held
+forever (a host that accepts and never answers)."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +27,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
     @property
     def activity(self) -> dict[str, Any]:
@@ -36,6 +39,10 @@ class Peer:
     base: str = ""
     received: list[Received] = field(default_factory=list)
     answers: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    status: int = 202  # the answer once the scripted ones are used up
+    delay: float = 0.0  # seconds each POST waits before it is answered
+    hold: threading.Event | None = None  # POSTs wait, unanswered, until it is set
+    posts: int = 0  # POSTs that arrived, whatever was answered
 
     def actor(self, name: str) -> str:
         return f"{self.base}/users/{name}"
@@ -88,7 +95,9 @@ class Peer:
         return headers, body
 
 
-def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
+def start_peer(host: str = "127.0.0.1") -> tuple[Peer, ThreadingHTTPServer]:
+    """``host``: a loopback address of its own (127.0.0.2, ...) makes a server of another
+    host, with a delivery line of its own."""
     peer = Peer()
 
     class Handler(BaseHTTPRequestHandler):
@@ -116,14 +125,21 @@ def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
             self._answer(200, json.dumps(peer.actor_document(peer.base + self.path)).encode())
 
         def do_POST(self) -> None:
+            arrived = time.monotonic()
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status, extra = peer.answers.popleft() if peer.answers else (202, {})
+            peer.posts += 1
+            if peer.hold is not None:
+                peer.hold.wait()
+            time.sleep(peer.delay)
+            status, extra = peer.answers.popleft() if peer.answers else (peer.status, {})
             if 200 <= status < 300:
-                peer.received.append(Received(self.path, dict(self.headers.items()), body))
+                headers = dict(self.headers.items())
+                peer.received.append(Received(self.path, headers, body, arrived))
             self._answer(status, b"", extra)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    peer.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = ThreadingHTTPServer((host, 0), Handler)
+    server.block_on_close = False  # a held request must not keep the test from ending
+    peer.base = f"http://{host}:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return peer, server
 
