@@ -4,9 +4,7 @@ directory with random names. Who may fetch one is decided by the item it is atta
 
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
 from pathlib import Path
 
 from tortoise import fields
@@ -15,6 +13,7 @@ from tortoise.models import Model
 from models.accounts import Account
 from models.content import ContentItem
 from models.errors import N_, Invalid
+from models.office import sniff_office
 
 MAX_IMAGE = 8 * 1024 * 1024
 MAX_DOCUMENT = 16 * 1024 * 1024
@@ -58,43 +57,6 @@ def sniff(head: bytes) -> tuple[str, str, str]:
         if head.startswith(magic):
             return media_type, ext, kind
     raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images and PDF documents"))
-
-
-# Office documents are ZIP containers; what they hold says which format they are.
-ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-}
-OOXML = "application/vnd.openxmlformats-officedocument."
-OOXML_PARTS = (
-    ("word/document.xml", OOXML + "wordprocessingml.document", "docx"),
-    ("xl/workbook.xml", OOXML + "spreadsheetml.sheet", "xlsx"),
-    ("ppt/presentation.xml", OOXML + "presentationml.presentation", "pptx"),
-)
-
-
-def sniff_office(content: bytes) -> tuple[str, str, str]:
-    """ODF or OOXML, recognised by the parts inside the archive (nothing is extracted)."""
-    refused = Invalid(
-        "file", N_("only PDF, office documents (ODF, Word, Excel, PowerPoint) and images")
-    )
-    if not content.startswith(b"PK\x03\x04"):
-        raise refused
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if declared in ODF_TYPES:
-                    return declared, ODF_TYPES[declared], "unknown"
-            if "[Content_Types].xml" in names:
-                for part, media_type, ext in OOXML_PARTS:
-                    if part in names:
-                        return media_type, ext, "unknown"
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise refused from None
-    raise refused
 
 
 def media_dir(data_dir: Path) -> Path:
