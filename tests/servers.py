@@ -93,7 +93,7 @@ def serving(
     )
     base = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while True:
             try:
                 httpx.get(base + "/", timeout=1)
