@@ -152,13 +152,17 @@ def event_fields(event: EventDetails) -> dict[str, Any]:
 
 def attachment(settings: Settings, media: MediaFile) -> dict[str, Any]:
     """Files of partner-only items are served only to signed fetches by members (and to
-    members here), like the items themselves."""
-    return {
+    members here), like the items themselves. Pictures say their size and blurhash, as
+    Mastodon's do."""
+    fields: dict[str, Any] = {
         "type": "Image" if media.kind == "image" else "Document",
         "mediaType": media.media_type,
         "url": f"{settings.base_url}/media/{media.name}",
         "name": media.description or None,
     }
+    if media.width and media.height:
+        fields |= {"width": media.width, "height": media.height, "blurhash": media.blurhash}
+    return fields
 
 
 def note_uri(settings: Settings, username: str, item: ContentItem) -> str:

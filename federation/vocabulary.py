@@ -13,6 +13,7 @@ CONTEXT: list[object] = [
         "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
         "toot": "http://joinmastodon.org/ns#",
         "discoverable": "toot:discoverable",
+        "blurhash": "toot:blurhash",
         "lemmy": "https://join-lemmy.org/ns#",
         "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
         "sensitive": "as:sensitive",

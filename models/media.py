@@ -1,13 +1,15 @@
 """Uploaded files (Mastodon's media attachments): images and PDF documents. The type is read
 from the content, never from the file name or the client's claim, and files live under the data
-directory with random names. Who may fetch one is decided by the item it is attached to."""
+directory with random names. Pictures are kept only as the clean copy ``models.images`` makes
+(no EXIF, GPS or camera serial), with a thumbnail beside them. Who may fetch one is decided by
+the item it is attached to."""
 
 from __future__ import annotations
 
-import io
+import asyncio
 import secrets
-import zipfile
 from pathlib import Path
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -15,7 +17,9 @@ from tortoise.models import Model
 from models.accounts import Account
 from models.content import ContentItem
 from models.errors import N_, Invalid
+from models.images import CleanImage, clean_image
 from models.lookup import record_id
+from models.office import sniff_office
 
 MAX_IMAGE = 8 * 1024 * 1024
 MAX_DOCUMENT = 16 * 1024 * 1024
@@ -45,6 +49,13 @@ class MediaFile(Model):
     kind = fields.CharField(max_length=10)
     size = fields.IntField()
     description = fields.CharField(max_length=MAX_DESCRIPTION, default="")
+    # Pictures only: what apps show before and while the file loads.
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    preview_name = fields.CharField(max_length=64, null=True, unique=True)
+    preview_width = fields.IntField(null=True)
+    preview_height = fields.IntField(null=True)
+    blurhash = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -59,43 +70,6 @@ def sniff(head: bytes) -> tuple[str, str, str]:
         if head.startswith(magic):
             return media_type, ext, kind
     raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images and PDF documents"))
-
-
-# Office documents are ZIP containers; what they hold says which format they are.
-ODF_TYPES = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-}
-OOXML = "application/vnd.openxmlformats-officedocument."
-OOXML_PARTS = (
-    ("word/document.xml", OOXML + "wordprocessingml.document", "docx"),
-    ("xl/workbook.xml", OOXML + "spreadsheetml.sheet", "xlsx"),
-    ("ppt/presentation.xml", OOXML + "presentationml.presentation", "pptx"),
-)
-
-
-def sniff_office(content: bytes) -> tuple[str, str, str]:
-    """ODF or OOXML, recognised by the parts inside the archive (nothing is extracted)."""
-    refused = Invalid(
-        "file", N_("only PDF, office documents (ODF, Word, Excel, PowerPoint) and images")
-    )
-    if not content.startswith(b"PK\x03\x04"):
-        raise refused
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if declared in ODF_TYPES:
-                    return declared, ODF_TYPES[declared], "unknown"
-            if "[Content_Types].xml" in names:
-                for part, media_type, ext in OOXML_PARTS:
-                    if part in names:
-                        return media_type, ext, "unknown"
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise refused from None
-    raise refused
 
 
 def media_dir(data_dir: Path) -> Path:
@@ -121,7 +95,13 @@ async def store_media(
         raise Invalid("file", N_("at most %(n)s MB"), n=limit // (1024 * 1024))
     if len(description) > MAX_DESCRIPTION:
         raise Invalid("description", N_("at most %(n)s characters"), n=MAX_DESCRIPTION)
-    name = f"{secrets.token_urlsafe(18)}.{ext}"
+    token = secrets.token_urlsafe(18)
+    picture: dict[str, Any] = {}
+    if kind == "image":
+        clean = await asyncio.to_thread(clean_image, content, media_type)
+        content = clean.content
+        picture = write_preview(data_dir, token, clean)
+    name = f"{token}.{ext}"
     (media_dir(data_dir) / name).write_bytes(content)
     return await MediaFile.create(
         account=account,
@@ -130,7 +110,48 @@ async def store_media(
         kind=kind,
         size=len(content),
         description=description.strip(),
+        **picture,
     )
+
+
+def write_preview(data_dir: Path, token: str, clean: CleanImage) -> dict[str, Any]:
+    """Writes the thumbnail; returns the picture's fields of ``MediaFile``."""
+    preview_name = f"{token}-small.{clean.small_ext}"
+    (media_dir(data_dir) / preview_name).write_bytes(clean.small)
+    return {
+        "width": clean.width,
+        "height": clean.height,
+        "preview_name": preview_name,
+        "preview_width": clean.small_width,
+        "preview_height": clean.small_height,
+        "blurhash": clean.blurhash,
+    }
+
+
+async def strip_stored_metadata(data_dir: Path) -> tuple[int, list[str]]:
+    """Pictures stored before uploads were cleaned (those without dimensions) are replaced in
+    place by their clean copy, with a thumbnail beside them. Returns how many were cleaned and
+    a line for each one that is missing or cannot be decoded (left as it is)."""
+    cleaned, problems = 0, []
+    for media in await MediaFile.filter(kind="image", width=None).order_by("id"):
+        path = media_dir(data_dir) / media.name
+        try:
+            clean = await asyncio.to_thread(clean_image, path.read_bytes(), media.media_type)
+        except OSError as exc:
+            problems.append(f"{media.name}: {exc.strerror or exc}")
+            continue
+        except Invalid as exc:
+            problems.append(
+                f"{media.name}: {exc.message % exc.params if exc.params else exc.message}"
+            )
+            continue
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(clean.content)
+        partial.replace(path)
+        picture = write_preview(data_dir, media.name.rsplit(".", 1)[0], clean)
+        await MediaFile.filter(id=media.id).update(size=len(clean.content), **picture)
+        cleaned += 1
+    return cleaned, problems
 
 
 async def attachable(account: Account, media_ids: list[str]) -> list[int]:

@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     tcreate.add_argument("--title", required=True)
     tcreate.add_argument("--owner", required=True)
     tcreate.add_argument("--language", default="en", choices=["fr", "en", "es"])
+    media = sub.add_parser("media", help="uploaded files").add_subparsers(
+        dest="action", required=True
+    )
+    media.add_parser(
+        "strip-metadata",
+        help="replace pictures stored before uploads were cleaned by a copy without EXIF/GPS",
+    )
     return p
 
 
@@ -216,6 +223,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_media(settings: Settings, args: argparse.Namespace) -> int:
+    from models.media import strip_stored_metadata
+
+    async def work() -> int:
+        cleaned, problems = await strip_stored_metadata(settings.data_dir)
+        print(f"{cleaned} picture(s) cleaned of their metadata, with a thumbnail")
+        for problem in problems:
+            print(f"jumelage: not cleaned (left as it is): {problem}", file=sys.stderr)
+        return 1 if problems else 0
+
+    return await _with_db(settings, work)
+
+
 COMMANDS: dict[str, Command] = {
     "migrate": cmd_migrate,
     "users": cmd_users,
@@ -223,6 +243,7 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "worker": cmd_worker,
     "domains": cmd_domains,
+    "media": cmd_media,
 }
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -47,6 +48,12 @@ def jumelage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return done
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str
+    pid: int
+
+
 @contextmanager
 def running_server(
     data_dir: Path,
@@ -58,6 +65,20 @@ def running_server(
 ) -> Iterator[str]:
     """Migrates, starts the server, waits until it answers, yields its base URL, stops it
     (with SIGKILL when ``kill``, as a crash would)."""
+    with serving(data_dir, database_url, port, kill, host, **env) as served:
+        yield served.base
+
+
+@contextmanager
+def serving(
+    data_dir: Path,
+    database_url: str,
+    port: int | None = None,
+    kill: bool = False,
+    host: str = "127.0.0.1",
+    **env: str,
+) -> Iterator[Served]:
+    """``running_server``, telling the process id too (to read its memory, say)."""
     port = port or free_port(host)
     full_env = server_env(data_dir, database_url, port, host, **env)
     command = [sys.executable, "-m", "server.cli"]
@@ -83,7 +104,7 @@ def running_server(
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((data_dir / "server.log").read_text()) from None
                 time.sleep(0.2)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         if kill:
             proc.kill()

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from models.accounts import create_account
+from models.config import Settings
+from models.media import MediaFile, media_dir
 from tests.databases import fresh_database
+from tests.photos import assert_clean_and_upright, gps_photo
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -104,3 +108,33 @@ def test_demo_fills_an_instance_once(cli_env: dict[str, str]) -> None:
     assert "4 twinnings" in first.stdout
     second = run(cli_env, "demo")
     assert second.returncode != 0 and "already" in second.stderr
+
+
+async def test_media_strip_metadata_cleans_pictures_stored_before(settings: Settings) -> None:
+    """A photo stored as it came (as uploads were before they were cleaned) is replaced by its
+    clean copy with a thumbnail; a picture that cannot be decoded is named and left alone."""
+    owner = await create_account("maelle", "maelle@example.org", "long enough pw")
+    folder = media_dir(settings.data_dir)
+    (folder / "old-photo.jpg").write_bytes(gps_photo())
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot a picture")
+    stored = [("old-photo.jpg", "image/jpeg"), ("broken.png", "image/png")]
+    for name, media_type in stored:
+        size = (folder / name).stat().st_size
+        await MediaFile.create(
+            account=owner, name=name, media_type=media_type, kind="image", size=size
+        )
+    env = {
+        "JUMELAGE_DATA_DIR": str(settings.data_dir),
+        "JUMELAGE_DATABASE_URL": settings.database_url,
+    }
+    done = run(env, "media", "strip-metadata")
+    assert done.returncode == 1 and "1 picture(s) cleaned" in done.stdout
+    assert "broken.png: this file is not a readable image" in done.stderr
+    assert_clean_and_upright((folder / "old-photo.jpg").read_bytes())
+    photo = await MediaFile.get(name="old-photo.jpg")
+    assert (photo.width, photo.height) == (800, 1200) and photo.blurhash and photo.preview_name
+    assert photo.size == (folder / "old-photo.jpg").stat().st_size
+    assert (folder / photo.preview_name).exists()
+    assert (folder / "broken.png").read_bytes().endswith(b"not a picture")
+    again = run(env, "media", "strip-metadata")
+    assert "0 picture(s) cleaned" in again.stdout

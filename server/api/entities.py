@@ -268,18 +268,31 @@ def visibility_of(item: ContentItem) -> str:
     return "private"
 
 
+def _dimensions(width: int | None, height: int | None) -> dict[str, Any] | None:
+    if not width or not height:
+        return None
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
+
+
 def media_entity(view: Viewing, media: MediaFile) -> dict[str, Any]:
+    """Pictures carry their size, a thumbnail and a blurhash (what apps show while loading);
+    a picture stored before they were made has its own file as preview and an empty ``meta``."""
     url = f"{view.settings.base_url}/media/{media.name}"
+    preview = f"{view.settings.base_url}/media/{media.preview_name}" if media.preview_name else url
+    sizes = {
+        "original": _dimensions(media.width, media.height),
+        "small": _dimensions(media.preview_width, media.preview_height),
+    }
     return {
         "id": str(media.id),
         "type": media.kind,
         "url": url,
-        "preview_url": url if media.kind == "image" else None,
+        "preview_url": preview if media.kind == "image" else None,
         "remote_url": None,
         "text_url": None,
-        "meta": {},
+        "meta": {key: value for key, value in sizes.items() if value},
         "description": media.description or None,
-        "blurhash": None,
+        "blurhash": media.blurhash,
     }
 
 

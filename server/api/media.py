@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
+from tortoise.expressions import Q
 
 from federation.authorized_fetch import signing_actor
 from models.content import ContentItem
@@ -87,14 +88,19 @@ async def _may_fetch(request: Request, media: MediaFile) -> bool:
 
 
 async def serve_file(request: Request) -> Response:
-    media = await MediaFile.get_or_none(name=request.path_params["name"])
+    """A file, or a picture's thumbnail, to whoever may fetch the file."""
+    name = request.path_params["name"]
+    media = await MediaFile.get_or_none(Q(name=name) | Q(preview_name=name))
     if media is None or not await _may_fetch(request, media):
         raise HTTPException(404)
-    path = media_dir(request.app.state.settings.data_dir) / media.name
+    path = media_dir(request.app.state.settings.data_dir) / name
+    media_type = media.media_type
+    if name != media.name:
+        media_type = "image/png" if name.endswith(".png") else "image/jpeg"
     headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
     if media.kind != "image":
         headers["Content-Disposition"] = "attachment"
-    return FileResponse(path, media_type=media.media_type, headers=headers)
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 routes = [

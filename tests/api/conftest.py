@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.databases import fresh_database
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import free_port, jumelage, server_env, serving
 
 PASSWORD = "correct horse battery"
 
@@ -22,6 +22,7 @@ class Instance:
     base: str
     env: dict[str, str]
     data_dir: Path
+    pid: int
 
     def cli(self, *args: str) -> str:
         return jumelage(self.env, *args).stdout
@@ -32,9 +33,9 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     data_dir = tmp_path_factory.mktemp("api")
     url = asyncio.run(fresh_database(data_dir, "api"))
     port = free_port()
-    with running_server(data_dir, url, port=port) as base:
+    with serving(data_dir, url, port=port) as served:
         env = server_env(data_dir, url, port)
-        node = Instance(base, env, data_dir)
+        node = Instance(served.base, env, data_dir, served.pid)
         for name in ("alice", "bob", "carla"):
             node.cli(
                 "users", "create", name, "--email", f"{name}@example.org", "--password", PASSWORD

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 import secrets
 import struct
 import zlib
 
+import blurhash
 import httpx
 import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonAPIError, MastodonNotFoundError
+from PIL import Image
 
 from tests.api.conftest import PASSWORD, Instance
+from tests.photos import assert_clean_and_upright, gps_photo
 
 SCOPES = ["read", "write", "follow"]
 
@@ -50,6 +54,10 @@ def png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def pixels(content: bytes) -> list[tuple[int, ...]]:
+    return list(Image.open(io.BytesIO(content)).convert("RGB").getdata())
 
 
 def test_log_in_with_password_and_read_own_account(alice: Mastodon, instance: Instance) -> None:
@@ -253,7 +261,8 @@ def test_media_upload_attaches_and_keeps_partner_only_files_private(
     url = status["media_attachments"][0]["url"]
     assert httpx.get(url).status_code == 404  # anonymous
     member = httpx.get(url, headers={"Authorization": f"Bearer {alice.access_token}"})
-    assert member.status_code == 200 and member.content == png()
+    assert member.status_code == 200 and member.headers["content-type"] == "image/png"
+    assert pixels(member.content) == pixels(png())  # encoded anew, the same picture
     with pytest.raises(MastodonAPIError) as reused:
         alice.status_post("@lapaz again", media_ids=[media["id"]])
     assert reused.value.args[1] == 422
@@ -265,6 +274,54 @@ def test_media_upload_attaches_and_keeps_partner_only_files_private(
     assert empty.value.args[1] == 422
     pdf = alice.media_post(b"%PDF-1.4\n%test\n", mime_type="application/pdf", file_name="m.pdf")
     assert pdf["type"] == "unknown"
+
+
+def test_a_photos_gps_and_camera_serial_never_leave_the_server(
+    alice: Mastodon, instance: Instance
+) -> None:
+    """Uploaded with its EXIF (GPS, serial, orientation), fetched back byte for byte from the
+    status's attachment: no EXIF left, turned upright, with size, thumbnail and blurhash."""
+    media = alice.media_post(gps_photo(), mime_type="image/jpeg", description="Field visit")
+    original, small = media["meta"]["original"], media["meta"]["small"]
+    assert (original["width"], original["height"]) == (800, 1200)
+    assert small["width"] * small["height"] <= 640 * 360 and small["aspect"] == pytest.approx(
+        800 / 1200, rel=0.02
+    )
+    assert blurhash.is_valid_blurhash(media["blurhash"])
+    status = alice.status_post("@lapaz From the field", media_ids=[media["id"]])
+    attached = status["media_attachments"][0]
+    assert attached["blurhash"] == media["blurhash"] and attached["meta"]["small"] == small
+    auth = {"Authorization": f"Bearer {alice.access_token}"}
+    assert_clean_and_upright(httpx.get(attached["url"], headers=auth).content)
+    preview = httpx.get(attached["preview_url"], headers=auth)
+    assert preview.headers["content-type"] == "image/jpeg"
+    shown = Image.open(io.BytesIO(preview.content))
+    assert shown.size == (small["width"], small["height"]) and not shown.getexif()
+    v1 = httpx.post(
+        f"{instance.base}/api/v1/media",
+        headers=auth,
+        files={"file": ("photo.jpg", gps_photo(), "image/jpeg")},
+    ).json()
+    assert v1["meta"]["original"]["width"] == 800 and v1["blurhash"]
+    assert_clean_and_upright(httpx.get(v1["url"], headers=auth).content)
+
+
+def test_svg_fake_and_polyglot_pictures(alice: Mastodon) -> None:
+    """An SVG is no accepted picture; a PNG's first bytes before HTML are no picture; a GIF
+    with a ZIP appended is kept as the GIF alone."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    fake = b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>"
+    for content, reason in ((svg, "only PNG, JPEG"), (fake, "not a readable image")):
+        with pytest.raises(MastodonAPIError) as refused:
+            alice.media_post(content, mime_type="image/png", file_name="x.png")
+        assert refused.value.args[1] == 422 and reason in str(refused.value.args[3])
+    gif = io.BytesIO()
+    Image.new("P", (4, 4), 1).save(gif, "GIF")
+    polyglot = gif.getvalue() + b"PK\x03\x04" + b"payload" * 100
+    media = alice.media_post(polyglot, mime_type="image/gif", file_name="x.gif")
+    auth = {"Authorization": f"Bearer {alice.access_token}"}
+    kept = httpx.get(media["url"], headers=auth).content
+    assert kept.startswith(b"GIF8") and b"PK\x03\x04" not in kept and b"payload" not in kept
 
 
 def test_edit_history_source_and_delete(alice: Mastodon, bob: Mastodon) -> None:

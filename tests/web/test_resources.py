@@ -14,6 +14,7 @@ from models.media import MediaFile
 from models.resources import ResourceDetails
 from models.twinnings import TwinningInput, create_twinning
 from tests.conftest import csrf_of, log_in, make_account
+from tests.photos import assert_clean_and_upright, gps_photo
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -89,6 +90,27 @@ async def test_documents_and_links_are_added_and_listed(client: httpx.AsyncClien
     assert obj["type"] == "Document" and obj["attachment"][0]["mediaType"] == "application/pdf"
 
 
+async def test_a_photo_resource_is_kept_without_its_gps_and_serial(
+    client: httpx.AsyncClient,
+) -> None:
+    maelle = await make_account("maelle")
+    await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await log_in(client, "maelle")
+    added = await _add(client, ("terrain.jpg", gps_photo(), "image/jpeg"))
+    assert added.status_code == 303, added.text
+    photo = await MediaFile.get()
+    assert (photo.width, photo.height, photo.kind) == (800, 1200, "image") and photo.blurhash
+    download = await client.get(f"/media/{photo.name}")
+    assert download.status_code == 200 and photo.size == len(download.content)
+    assert_clean_and_upright(download.content)
+    assert (await client.get(f"/media/{photo.preview_name}")).status_code == 200
+    ap = await client.get(
+        added.headers["location"], headers={"Accept": "application/activity+json"}
+    )
+    image = ap.json()["attachment"][0]
+    assert (image["type"], image["width"], image["blurhash"]) == ("Image", 800, photo.blurhash)
+
+
 async def test_bad_files_are_refused_and_leave_nothing(client: httpx.AsyncClient) -> None:
     maelle = await make_account("maelle")
     await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
@@ -97,6 +119,8 @@ async def test_bad_files_are_refused_and_leave_nothing(client: httpx.AsyncClient
         (("report.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"), "only PDF"),
         (("empty.pdf", b"", "application/pdf"), "empty"),
         (("fake.docx", b"PK\x03\x04not really a zip", "application/msword"), "only PDF"),
+        (("map.png", b"\x89PNG\r\n\x1a\n<html></html>", "image/png"), "not a readable image"),
+        (("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"), "only PDF"),
         (None, "file or a web address"),
     ]
     for file, message in cases:
