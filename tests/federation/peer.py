@@ -1,6 +1,7 @@
 """A stand-in for another fediverse server, on loopback: every GET answers an actor document
-(a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key), every POST to an
-inbox is recorded, and its answers can be scripted (503 then 202, say)."""
+(a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key) unless a path is
+given a document or a redirect of its own, every POST to an inbox is recorded, and its
+answers can be scripted (503 then 202, say)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Peer:
     base: str = ""
     received: list[Received] = field(default_factory=list)
     answers: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> served as is
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location (302)
+    tried: list[str] = field(default_factory=list)  # paths of every POST, answered or not
 
     def actor(self, name: str) -> str:
         return f"{self.base}/users/{name}"
@@ -86,7 +90,8 @@ class Peer:
         return headers, body
 
 
-def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
+def start_peer(host: str = "127.0.0.1") -> tuple[Peer, ThreadingHTTPServer]:
+    """``host``: another loopback address (127.0.0.2, ...) is another domain for blocks."""
     peer = Peer()
 
     class Handler(BaseHTTPRequestHandler):
@@ -111,17 +116,23 @@ def start_peer() -> tuple[Peer, ThreadingHTTPServer]:
                                   "href": peer.actor(name)}]}  # fmt: skip
                 self._answer(200, json.dumps(jrd).encode())
                 return
-            self._answer(200, json.dumps(peer.actor_document(peer.base + self.path)).encode())
+            path = self.path.split("?", 1)[0]
+            if path in peer.redirects:
+                self._answer(302, b"", {"Location": peer.redirects[path]})
+                return
+            document = peer.documents.get(path) or peer.actor_document(peer.base + path)
+            self._answer(200, json.dumps(document).encode())
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            peer.tried.append(self.path)
             status, extra = peer.answers.popleft() if peer.answers else (202, {})
             if 200 <= status < 300:
                 peer.received.append(Received(self.path, dict(self.headers.items()), body))
             self._answer(status, b"", extra)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    peer.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = ThreadingHTTPServer((host, 0), Handler)
+    peer.base = f"http://{host}:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return peer, server
 
