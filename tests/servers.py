@@ -72,10 +72,10 @@ def running_server(
     )
     base = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while True:
             try:
-                httpx.get(base + "/", timeout=1)
+                httpx.get(base + "/", timeout=5)
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
