@@ -23,3 +23,9 @@ class OriginMismatch(FederationError):
     """An id claims an origin other than the signer's."""
 
     status = 403
+
+
+class DomainBlocked(FederationError):
+    """The actor, key or activity is on a domain the admin blocked."""
+
+    status = 403

@@ -5,8 +5,10 @@ time (on the address the socket is about to connect to, after DNS, so a name tha
 inward is refused too) unless the admin allows them; it bounds each request by a connect
 timeout, a read timeout (no byte for that long: a host that accepts and never answers), a total
 deadline and the decompressed size of the body; it follows redirects by hand so that each hop goes
-through the same checks; and for ActivityStreams fetches it requires the media type and that
-the document's ``id`` is the URL it came from.
+through the same checks; and for ActivityStreams fetches it requires the media type, that
+the document's ``id`` is the URL it finally came from and, unless the caller takes care of it
+(actors, stored under their own id), that no redirect led to another origin: an object asked
+of one origin is never taken from another one's word.
 
 It is built on aiohttp (already there through bovine) rather than httpx: deliveries spend most
 of their time in the client, and aiohttp costs a fraction of httpx's CPU per request and keeps
@@ -49,6 +51,12 @@ class FetchError(FederationError):
     """A remote resource could not be fetched safely; the message says why."""
 
     status = 502
+
+
+def origin_of(url: str) -> str:
+    """Scheme, host and port: what one server speaks for."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def is_forbidden_address(address: str) -> bool:
@@ -192,11 +200,17 @@ class RemoteClient:
         except (aiohttp.ClientError, ValueError) as exc:
             raise FetchError(f"cannot reach {url}: {exc}") from exc
 
-    async def fetch_object(self, url: str, signer: Signer | None = None) -> dict[str, Any]:
-        """An ActivityStreams document whose ``id`` is the URL that served it."""
+    async def fetch_object(
+        self, url: str, signer: Signer | None = None, *, other_origin: bool = False
+    ) -> dict[str, Any]:
+        """An ActivityStreams document whose ``id`` is the URL that served it. A redirect to
+        another origin is refused unless ``other_origin``: then the document speaks for the
+        origin that served it, never for the one asked (the caller stores it under its id)."""
         fetched = await self.request(
             "GET", url, headers={"Accept": f"{ACTIVITY_JSON}, {LD_JSON}"}, signer=signer
         )
+        if not other_origin and origin_of(fetched.url) != origin_of(url):
+            raise FetchError(f"{url} redirected to another origin ({origin_of(fetched.url)})")
         if fetched.status != 200:
             raise FetchError(f"{fetched.url} answered {fetched.status}")
         media = fetched.headers.get("content-type", "").split(";", 1)[0].strip().lower()

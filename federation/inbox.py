@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 
 from federation.context import Federation
-from federation.errors import FederationError, OriginMismatch, SignatureError
+from federation.errors import DomainBlocked, FederationError, OriginMismatch, SignatureError
+from federation.fetch import origin_of
 from federation.remote_actors import key_lookup
 from federation.signatures import VerifiedKey, verify_request
 from models.queues import InboxActivity
@@ -33,10 +34,6 @@ class Malformed(FederationError):
 
 class TooLarge(FederationError):
     status = 413
-
-
-class Blocked(FederationError):
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -73,11 +70,6 @@ def parse_activity(body: bytes) -> dict[str, Any]:
     return activity
 
 
-def _origin(uri: str) -> str:
-    parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def check_origins(activity: dict[str, Any], own_domain: str) -> None:
     """The activity and any object it carries inline come from the actor's origin; nothing
     inbound speaks for our own domain. Announce carries other origins' objects by id only,
@@ -85,12 +77,12 @@ def check_origins(activity: dict[str, Any], own_domain: str) -> None:
     actor = activity["actor"]
     if urlsplit(actor).netloc.lower() == own_domain:
         raise OriginMismatch("activity claims to come from this instance")
-    if _origin(activity["id"]) != _origin(actor):
+    if origin_of(activity["id"]) != origin_of(actor):
         raise OriginMismatch("activity id is not on the actor's origin")
     obj = activity.get("object")
     if isinstance(obj, dict) and activity["type"] not in ("Announce", "Accept", "Reject"):
         object_id = obj.get("id")
-        if isinstance(object_id, str) and _origin(object_id) != _origin(actor):
+        if isinstance(object_id, str) and origin_of(object_id) != origin_of(actor):
             raise OriginMismatch("embedded object is not on the actor's origin")
         author = obj.get("attributedTo")
         if isinstance(author, str) and activity["type"] in ("Create", "Update"):
@@ -110,15 +102,26 @@ async def _verify(fed: Federation, post: InboundPost) -> VerifiedKey:
     return await verify_request(*args, domain=settings.domain, lookup=key_lookup(fed, True))
 
 
+async def _refuse_blocked(*uris: str) -> None:
+    for uri in uris:
+        if await block_of(uri):
+            raise DomainBlocked("this domain is blocked here", f"{uri} is blocked")
+
+
 async def receive(fed: Federation, post: InboundPost) -> bool:
-    """Checks and stores one inbound activity; False when it was a duplicate."""
+    """Checks and stores one inbound activity; False when it was a duplicate. The activity is
+    bound to the key that verified it: its actor is the key's owner, and its id is on the
+    origin of the document that holds the key (the URL that finally served it); no block of
+    the actor's, the key's or the activity id's domain is passed over."""
     activity = parse_activity(post.body)
-    if await block_of(activity["actor"]):
-        raise Blocked("this domain is blocked here")
+    await _refuse_blocked(activity["actor"], activity["id"])
     check_origins(activity, fed.settings.domain)
     verified = await _verify(fed, post)
     if verified.owner != activity["actor"]:
         raise SignatureError("the signing key does not belong to the activity's actor")
+    if origin_of(verified.owner) != origin_of(activity["id"]):
+        raise OriginMismatch("activity id is not on the origin of its signing key")
+    await _refuse_blocked(verified.key_id, verified.owner)
     await mark_host_alive(netloc_of(activity["actor"]))
     try:
         await InboxActivity.create(

@@ -25,7 +25,7 @@ from federation.handlers import (
 from federation.leases import LEASE, worker_id
 from federation.local import object_uri
 from models.queues import InboxActivity
-from models.remote import now
+from models.remote import block_of, now
 from models.storage_full import is_storage_full
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,12 @@ async def _failed(row: InboxActivity, detail: str) -> None:
 
 
 async def process_one(fed: Federation, row: InboxActivity) -> None:
+    """Applies one stored activity; one of a domain blocked since it arrived is set aside."""
+    if await block_of(row.actor_uri):
+        await InboxActivity.filter(id=row.id).update(
+            processed_at=now(), claimed_until=None, last_error="the domain is blocked"
+        )
+        return
     activity = json.loads(row.payload)
     handler = handler_for(activity)
     try:

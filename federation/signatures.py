@@ -176,6 +176,22 @@ async def _verify_draft(
     return VerifiedKey(key.key_id, key.owner)
 
 
+def claimed_key_id(headers: Mapping[str, str]) -> str | None:
+    """The key id a request says it is signed with, unverified (None when unsigned or
+    unreadable): enough to refuse a blocked domain before fetching anything from it."""
+    headers = {k.lower(): v for k, v in headers.items()}
+    if "signature" not in headers:
+        return None
+    try:
+        if "signature-input" in headers:
+            inputs: Any = http_sf.parse(headers["signature-input"].encode(), tltype="dictionary")
+            _, (_, params) = next(iter(inputs.items()))
+            return str(params["keyid"])
+        return str(Signature.from_signature_header(headers["signature"]).key_id)
+    except Exception:  # bovine and http-sf raise assorted errors on malformed headers
+        return None
+
+
 def _content_digest_matches(header: str, body: bytes) -> bool:
     try:
         parsed: Any = http_sf.parse(header.encode(), tltype="dictionary")

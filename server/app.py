@@ -20,7 +20,13 @@ from models.config import Settings
 from server import activitypub, i18n, mailer
 from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
-from server.middleware import ApiTrailingSlash, BodyLimit, SecurityHeaders, ViewerAndLanguage
+from server.middleware import (
+    ApiTrailingSlash,
+    BlockedSigners,
+    BodyLimit,
+    SecurityHeaders,
+    ViewerAndLanguage,
+)
 from server.storage_full import StorageFull
 from server.web.pages import (
     accounts,
@@ -119,6 +125,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             Middleware(SecurityHeaders),
             Middleware(ApiTrailingSlash),
             Middleware(BodyLimit),
+            Middleware(BlockedSigners),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

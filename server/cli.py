@@ -163,7 +163,14 @@ async def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+def _count(n: int, thing: str, things: str, what: str) -> str:
+    return f"{n} {thing if n == 1 else things} {what}"
+
+
 async def cmd_domains(settings: Settings, args: argparse.Namespace) -> int:
+    """Blocking says what the block did (memberships suspended, follows held back, pending
+    deliveries given up); lifting it, which memberships are active again."""
+    from models.domain_blocks import block_domain, lift_block
     from models.remote import DomainBlock
 
     async def work() -> int:
@@ -175,14 +182,21 @@ async def cmd_domains(settings: Settings, args: argparse.Namespace) -> int:
         if not domain or "/" in domain or " " in domain:
             raise CliError(f"not a domain name: {args.domain!r}")
         if args.action == "block":
-            await DomainBlock.update_or_create(
-                domain=domain, defaults={"severity": args.severity, "reason": args.reason[:500]}
+            done = await block_domain(domain, args.severity, args.reason)
+            effects = ", ".join(
+                [
+                    _count(done.memberships, "membership", "memberships", "suspended"),
+                    _count(done.follows, "follow", "follows", "held back"),
+                    _count(done.deliveries, "pending delivery", "pending deliveries", "given up"),
+                ]
             )
-            print(f"{domain} is blocked ({args.severity})")
-        elif await DomainBlock.filter(domain=domain).delete():
-            print(f"{domain} is no longer blocked")
-        else:
+            print(f"{domain} is blocked ({args.severity}): {effects}")
+            return 0
+        lifted = await lift_block(domain)
+        if lifted is None:
             raise CliError(f"{domain} was not blocked")
+        restored = _count(lifted.memberships, "membership", "memberships", "active again")
+        print(f"{domain} is no longer blocked: {restored}")
         return 0
 
     return await _with_db(settings, work)

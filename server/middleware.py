@@ -1,5 +1,5 @@
-"""ASGI middleware: a bound on request bodies (checked before anything parses them), and the
-per-request viewer and language."""
+"""ASGI middleware: a bound on request bodies (checked before anything parses them), the
+refusal of requests signed by blocked domains, and the per-request viewer and language."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from federation.authorized_fetch import is_signed_by_blocked_domain
 from models.notifications import unread_count
 from server import i18n
 from server.web.session import load_viewer
@@ -91,6 +92,22 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class BlockedSigners:
+    """403 for any request signed with a key of a blocked domain, on every route at once:
+    objects, collections, actors, media and inboxes alike."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"signature" in dict(scope["headers"]):
+            if await is_signed_by_blocked_domain(Request(scope).headers):
+                response = PlainTextResponse("this domain is blocked here", 403)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class ViewerAndLanguage:

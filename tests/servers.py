@@ -98,7 +98,7 @@ def serving(
         deadline = time.monotonic() + STARTUP
         while True:
             try:
-                httpx.get(base + "/", timeout=1)
+                httpx.get(base + "/", timeout=5)
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:

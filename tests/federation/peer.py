@@ -1,7 +1,8 @@
 """A stand-in for another fediverse server, on loopback: every GET answers an actor document
-(a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key), every POST to an
-inbox is recorded, and its answers can be scripted (503 then 202, say), made slow, or held
-forever (a host that accepts and never answers)."""
+(a Mastodon-shaped ``Person`` whose id is the URL asked, with a test key) unless a path is
+given a document or a redirect of its own, every POST to an inbox is recorded, and its
+answers can be scripted (503 then 202, say), made slow, or held forever (a host that accepts
+and never answers)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ class Peer:
     delay: float = 0.0  # seconds each POST waits before it is answered
     hold: threading.Event | None = None  # POSTs wait, unanswered, until it is set
     posts: int = 0  # POSTs that arrived, whatever was answered
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> served as is
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location (302)
+    tried: list[str] = field(default_factory=list)  # paths of every POST, answered or not
 
     def actor(self, name: str) -> str:
         return f"{self.base}/users/{name}"
@@ -122,12 +126,18 @@ def start_peer(host: str = "127.0.0.1") -> tuple[Peer, ThreadingHTTPServer]:
                                   "href": peer.actor(name)}]}  # fmt: skip
                 self._answer(200, json.dumps(jrd).encode())
                 return
-            self._answer(200, json.dumps(peer.actor_document(peer.base + self.path)).encode())
+            path = self.path.split("?", 1)[0]
+            if path in peer.redirects:
+                self._answer(302, b"", {"Location": peer.redirects[path]})
+                return
+            document = peer.documents.get(path) or peer.actor_document(peer.base + path)
+            self._answer(200, json.dumps(document).encode())
 
         def do_POST(self) -> None:
             arrived = time.monotonic()
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             peer.posts += 1
+            peer.tried.append(self.path)
             if peer.hold is not None:
                 peer.hold.wait()
             time.sleep(peer.delay)

@@ -62,3 +62,55 @@ async def test_domain_blocks_from_the_admin_page(client: httpx.AsyncClient) -> N
         client, "/admin", "/admin/domains", {"domain": "spam.example", "action": "unblock"}
     )
     assert not await DomainBlock.exists()
+
+
+async def test_suspending_a_domain_says_what_it_did_and_lifting_it_restores_memberships(
+    client: httpx.AsyncClient,
+) -> None:
+    from models.queues import Delivery
+    from models.remote import RemoteActor, RemoteMembership, now
+    from models.twinnings import TwinningInput, create_twinning
+
+    root = await make_account("root", role="admin")
+    twinning = await create_twinning(root, "brest_lapaz", TwinningInput(title={"fr": "Brest"}))
+    ana = await RemoteActor.create(
+        uri="https://social.far.example/users/ana",
+        actor_type="Person",
+        handle="ana",
+        domain="social.far.example",
+        inbox="https://social.far.example/users/ana/inbox",
+        fetched_at=now(),
+    )
+    await RemoteMembership.create(twinning=twinning, actor=ana, state="accepted")
+    for n, host in enumerate(("social.far.example", "near.example")):
+        await Delivery.create(
+            activity_uri=f"https://x/{n}",
+            payload="{}",
+            inbox_url=f"https://{host}/inbox",
+            host=host,
+            signer_type="twinning",
+            signer_id=twinning.id,
+            signer_key_id="k",
+            next_attempt_at=now(),
+        )
+    await log_in(client, "root")
+    r = await post_form(
+        client, "/admin", "/admin/domains", {"domain": "far.example", "severity": "suspend"}
+    )
+    assert r.status_code == 303
+    page = (await client.get("/admin")).text
+    assert "far.example is blocked: 1 membership suspended, 0 follows held back, " in page
+    assert "1 pending delivery given up" in page
+    assert (await RemoteMembership.get()).state == "suspended"
+    assert (await Delivery.get(host="social.far.example")).state == "failed"
+    assert (await Delivery.get(host="near.example")).state == "pending"
+    assert "1 membership suspended, 0 follows held back" in (await client.get("/admin")).text
+
+    await post_form(
+        client, "/admin", "/admin/domains", {"domain": "far.example", "action": "unblock"}
+    )
+    assert (
+        "far.example is no longer blocked: 1 membership active again"
+        in (await client.get("/admin")).text
+    )
+    assert (await RemoteMembership.get()).state == "accepted"

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from models.accounts import Account, Invitation, create_invitation
+from models.domain_blocks import BlockEffects, block_domain, effects_of_blocks, lift_block
 from models.pagination import paginate
 from models.reactions import Report
 from models.remote import BLOCK_SEVERITIES, DomainBlock
@@ -31,6 +32,7 @@ async def admin_page(request: Request) -> Response:
     pending = await Account.filter(state="pending").order_by("created_at").limit(200)
     invitations = await Invitation.filter(used_by_id=None).order_by("-created_at").limit(50)
     blocks = await DomainBlock.all().order_by("domain").limit(500)
+    effects = await effects_of_blocks([b.domain for b in blocks])
     reports = await Report.filter(resolved=False).order_by("-id").limit(100)
     return render(
         request,
@@ -38,7 +40,7 @@ async def admin_page(request: Request) -> Response:
         q=q,
         pending=pending,
         invitations=invitations,
-        blocks=blocks,
+        blocks=[(b, describe_held_back(effects[b.domain])) for b in blocks],
         reports=reports,
         page=await paginate(accounts, page_number(request)),
         base_url=request.app.state.settings.base_url,
@@ -73,25 +75,60 @@ async def admin_invitation(request: Request) -> Response:
     return redirect("/admin")
 
 
+def describe_held_back(effects: BlockEffects) -> str:
+    """What a standing block holds back, in the reader's language."""
+    return ", ".join(
+        [
+            i18n.ngettext(
+                "%(num)s membership suspended", "%(num)s memberships suspended", effects.memberships
+            ),
+            i18n.ngettext("%(num)s follow held back", "%(num)s follows held back", effects.follows),
+        ]
+    )
+
+
+def _blocked_message(domain: str, effects: BlockEffects) -> str:
+    given_up = i18n.ngettext(
+        "%(num)s pending delivery given up",
+        "%(num)s pending deliveries given up",
+        effects.deliveries,
+    )
+    return i18n.gettext(
+        "%(domain)s is blocked: %(effects)s.",
+        domain=domain,
+        effects=f"{describe_held_back(effects)}, {given_up}",
+    )
+
+
+def _lifted_message(domain: str, effects: BlockEffects) -> str:
+    restored = i18n.ngettext(
+        "%(num)s membership active again", "%(num)s memberships active again", effects.memberships
+    )
+    return i18n.gettext(
+        "%(domain)s is no longer blocked: %(effects)s.", domain=domain, effects=restored
+    )
+
+
 async def admin_domains(request: Request) -> Response:
-    """Blocks apply to the inbox (403) and to deliveries (never queued) at once."""
+    """Blocks apply to the inbox (403), to signed requests (403), to fetches and to deliveries
+    (given up, never queued) at once; the admin is told what the block did."""
     require_admin(request)
     form = await read_form(request)
     domain = text(form, "domain").strip().lower().rstrip(".")
     if text(form, "action") == "unblock":
-        await DomainBlock.filter(domain=domain).delete()
+        lifted = await lift_block(domain)
+        if lifted is not None:
+            flash(request, _lifted_message(domain, lifted))
         return redirect("/admin")
     if not _DOMAIN.match(domain):
         raise HTTPException(400, i18n.gettext("Write a domain name such as example.org."))
     severity = text(form, "severity")
-    await DomainBlock.update_or_create(
-        domain=domain,
-        defaults={
-            "severity": severity if severity in BLOCK_SEVERITIES else "suspend",
-            "reason": text(form, "reason").strip()[:500],
-        },
+    effects = await block_domain(
+        domain,
+        severity if severity in BLOCK_SEVERITIES else "suspend",
+        text(form, "reason").strip(),
     )
-    flash(request, i18n.gettext("Saved."))
+    flash(request, _blocked_message(domain, effects))
     return redirect("/admin")
 
 
