@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0021_mention_tags')]
+    dependencies = [('models', '0023_delivery_leases_and_host_backoff')]
 
     initial = False
 

@@ -4,7 +4,7 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0021_mention_tags')]
+    dependencies = [('models', '0022_seen_markers')]
 
     initial = False
 
