@@ -46,10 +46,8 @@ async def _new_twinning(page: Page, base: str, slug: str, title: str) -> None:
 async def _post(page: Page, base: str, slug: str, text: str, partners: bool) -> None:
     await page.goto(f"{base}/t/{slug}")
     await page.locator("#content_en").fill(text)
-    if partners:
-        await (
-            page.get_by_role("region", name="Post an update").get_by_label("Partners only").check()
-        )
+    audience = "Partners only" if partners else "Public"  # partners only is the default
+    await page.get_by_role("region", name="Post an update").get_by_label(audience).check()
     await page.get_by_role("button", name="Publish").click()
     await expect(page.get_by_text(text)).to_be_visible()
 
@@ -109,7 +107,7 @@ async def test_member_home_counts_a_partners_update_and_notifications_are_read_o
     for slug in ("brest_lapaz", "lima_lyon"):
         await ines.goto(f"{server}/t/{slug}")
         await ines.get_by_role("button", name="Join").click()
-        await expect(ines.get_by_role("button", name="Leave")).to_be_visible()
+        await expect(ines.get_by_role("link", name="Leave", exact=True)).to_be_visible()
 
     await ines.goto(server + "/")
     mine = ines.get_by_role("region", name="My twinnings")
