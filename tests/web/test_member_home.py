@@ -95,6 +95,9 @@ async def test_member_home_counts_what_is_new_in_each_space_of_each_twinning(
     assert (await unread_counts(ines, [brest.id]))[brest.id]["discussions"] == 1
     assert (await client.get(f"/t/brest/updates/{thread.id}")).status_code == 200
     assert (await unread_counts(ines, [brest.id]))[brest.id]["discussions"] == 0  # opened
+    assert (await client.get("/t/lima/meetings")).status_code == 200  # the tab opened
+    counts = (await unread_counts(ines, [lima.id]))[lima.id]
+    assert counts["meetings"] == 0
 
 
 async def test_non_member_never_sees_a_partner_only_item_or_its_count(

@@ -22,6 +22,7 @@ from models.events import COMMON_ZONES, upcoming
 from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.resources import RESOURCE_KINDS, resources
+from models.seen import mark_seen
 from models.twinnings import Membership, Twinning, TwinningPartner, membership_of
 from models.visibility import visible_items
 from server.activitypub import activity_response, wants_actor
@@ -36,6 +37,14 @@ COUNTED_KINDS = {"feed": "update", "discussions": "discussion", "resources": "re
 
 def tab_path(slug: str, tab: str) -> str:
     return f"/t/{slug}" if tab == "feed" else f"/t/{slug}/{tab}"
+
+
+SPACE_OF_TAB = {
+    "feed": "updates",
+    "discussions": "discussions",
+    "meetings": "meetings",
+    "resources": "resources",
+}
 
 
 async def partner_count(twinning: Twinning) -> int:
@@ -81,11 +90,15 @@ async def _render_tab(
     error: str | None,
     **context: Any,
 ) -> Response:
+    around = await frame(request, twinning, tab)
+    viewer, space = viewer_of(request), SPACE_OF_TAB.get(tab)
+    if around["is_member"] and viewer is not None and space is not None and status == 200:
+        await mark_seen(viewer, twinning.id, [space])  # what the member opens is no longer new
     return render(
         request,
         f"twinning_{tab}.html",
         status,
-        **await frame(request, twinning, tab),
+        **around,
         form=form or {},
         error=error,
         **context,
