@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from federation.actors import twinning_document
+from models.accounts import Account
 from models.discussions import threads
 from models.errors import ModelError
 from models.events import COMMON_ZONES, upcoming
@@ -23,6 +24,7 @@ from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.resources import RESOURCE_KINDS, resources
 from models.seen import mark_seen
+from models.storage_full import is_storage_full
 from models.twinnings import Membership, Twinning, TwinningPartner, membership_of
 from models.visibility import visible_items
 from server.activitypub import activity_response, wants_actor
@@ -45,6 +47,16 @@ SPACE_OF_TAB = {
     "meetings": "meetings",
     "resources": "resources",
 }
+
+
+async def _mark_seen(viewer: Account, twinning_id: int, space: str) -> None:
+    """What the member opens is no longer new to them. A full disk must not keep anyone from
+    reading: the marker then moves on a later visit."""
+    try:
+        await mark_seen(viewer, twinning_id, [space])
+    except Exception as exc:
+        if not is_storage_full(exc):
+            raise
 
 
 async def partner_count(twinning: Twinning) -> int:
@@ -93,7 +105,7 @@ async def _render_tab(
     around = await frame(request, twinning, tab)
     viewer, space = viewer_of(request), SPACE_OF_TAB.get(tab)
     if around["is_member"] and viewer is not None and space is not None and status == 200:
-        await mark_seen(viewer, twinning.id, [space])  # what the member opens is no longer new
+        await _mark_seen(viewer, twinning.id, space)
     return render(
         request,
         f"twinning_{tab}.html",
