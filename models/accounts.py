@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models.errors import N_, Conflict, Invalid
 from models.handles import check_handle, claim_handle
 from models.lookup import fits
+from models.zones import check_zone, is_zone
 
 _hasher = PasswordHasher()
 ROLES = ("user", "admin")
@@ -27,6 +29,8 @@ class Account(Model):
     email = fields.CharField(max_length=254, unique=True)
     password_hash = fields.CharField(max_length=200)
     locale = fields.CharField(max_length=5, default="")
+    # An IANA name; empty until the person chooses (dates then use the instance's default).
+    timezone = fields.CharField(max_length=64, default="", db_default=SqlDefault("''"))
     role = fields.CharField(max_length=10, default="user")
     state = fields.CharField(max_length=10, default="active", db_index=True)
     bio = fields.TextField(default="")
@@ -102,11 +106,14 @@ async def create_account(
     state: str = "active",
     locale: str = "",
     display_name: str = "",
+    timezone: str = "",
 ) -> Account:
     """The one way to make an account: every surface (sign-up, CLI, demo) comes here."""
     username = check_handle("username", username)
     email = check_email(email)
     check_password(password)
+    if timezone:
+        check_zone(timezone)
     if await Account.filter(email=email).exists():
         raise Conflict("email", N_("an account already uses this address"))
     async with in_transaction():
@@ -119,7 +126,15 @@ async def create_account(
             state=state,
             locale=locale,
             display_name=display_name.strip()[:100],
+            timezone=timezone,
         )
+
+
+def account_zone(account: Account | None, default: str) -> str:
+    """The zone dates are shown in for ``account``: its own choice, else the instance's
+    ``default`` (visitors get the default too)."""
+    zone = account.timezone if account is not None else ""
+    return zone if zone and is_zone(zone) else default
 
 
 async def change_password(account: Account, current: str, new: str) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from models.zones import is_zone
+
 LOCALES = ("fr", "en", "es")
 REGISTRATION_MODES = ("open", "approval", "invitation")
 _DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
@@ -37,6 +39,8 @@ class Settings:
     database_url: str
     secret_key: str
     default_locale: str = "en"
+    # Dates for visitors and for accounts that chose no zone (an IANA name).
+    default_timezone: str = "UTC"
     registrations: str = "open"
     instance_name: str = "Jumelage"
     allow_private_addresses: bool = False
@@ -165,6 +169,7 @@ def load_settings(
         database_url=_database_url(env, data_dir),
         secret_key=_secret_key(env, data_dir),
         default_locale=_choice(env, "JUMELAGE_DEFAULT_LOCALE", "en", LOCALES),
+        default_timezone=_zone(env, "JUMELAGE_DEFAULT_TIMEZONE"),
         registrations=_choice(env, "JUMELAGE_REGISTRATIONS", "open", REGISTRATION_MODES),
         instance_name=env.get("JUMELAGE_INSTANCE_NAME", "Jumelage").strip()[:80] or "Jumelage",
         allow_private_addresses=env.get("JUMELAGE_ALLOW_PRIVATE_ADDRESSES", "") == "1",
@@ -188,6 +193,13 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
         except ValueError:
             raise ConfigError(name, f"{part.strip()!r} is not an address or a network") from None
     return tuple(networks)
+
+
+def _zone(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip() or "UTC"
+    if not is_zone(value):
+        raise ConfigError(name, f"must be an IANA time zone such as Europe/Paris, not {value!r}")
+    return value
 
 
 def _smtp_url(env: Mapping[str, str]) -> str:

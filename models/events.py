@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
@@ -22,6 +22,7 @@ from models.mail import REMIND_BEFORE, MailNotice
 from models.posting import post_update
 from models.twinnings import Twinning
 from models.visibility import may_view, visible_items
+from models.zones import check_zone
 
 MAX_PLACE = 300
 # Offered first in forms; any IANA zone is accepted.
@@ -104,13 +105,6 @@ class EventInput:
             "place": place,
             "online_url": check_link(self.online_url),
         }
-
-
-def check_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("timezone", N_("not a time zone (such as Europe/Paris)")) from None
 
 
 def _local_time(name: str, text: str, zone: ZoneInfo) -> datetime:

@@ -4,17 +4,22 @@ context variable so templates and code share one notion of "the current language
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from contextvars import ContextVar
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone_location, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from models.config import LOCALES
+from models.errors import N_
+from models.zones import offered_zones
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 _catalogues: dict[str, NullTranslations] = {}
@@ -89,3 +94,54 @@ def language_name(code: str, in_lang: str | None = None) -> str:
 
 def country_name(code: str) -> str:
     return Locale(current_locale()).territories.get(code, code)
+
+
+def _sort_key(text: str) -> str:
+    """Accents aside, so "Équateur" sorts with the E's."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def zone_label(name: str, lang: str | None = None) -> str:
+    """ "La Paz · Bolivia Time" in the reader's language: the city people know, then the zone's
+    everyday name; UTC stays UTC."""
+    lang = lang or current_locale()
+    if name == "UTC":
+        return "UTC"
+    try:
+        city = get_timezone_location(name, locale=lang, return_city=True)
+        return f"{city} · {get_timezone_name(name, locale=lang)}"
+    except (LookupError, ValueError):
+        return name
+
+
+@lru_cache(maxsize=len(LOCALES))
+def zone_choices(lang: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The offered zones for a select, as (region label, ((IANA name, label), ...)), each group
+    sorted by label in ``lang``."""
+    groups = []
+    for region, names in offered_zones().items():
+        options = sorted(((n, zone_label(n, lang)) for n in names), key=lambda o: _sort_key(o[1]))
+        groups.append((_region_label(region, lang), tuple(options)))
+    return tuple(sorted(groups, key=lambda g: _sort_key(g[0])))
+
+
+def _region_label(region: str, lang: str) -> str:
+    token = _current.set(lang)
+    try:
+        return gettext(REGION_LABELS[region])
+    finally:
+        _current.reset(token)
+
+
+REGION_LABELS = {
+    "Africa": N_("Africa"),
+    "America": N_("Americas"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic Ocean"),
+    "Australia": N_("Australia"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Pacific": N_("Pacific Ocean"),
+}

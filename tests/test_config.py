@@ -14,6 +14,7 @@ def test_defaults_work_on_a_laptop(tmp_path: Path) -> None:
     assert s.database_url.startswith(f"sqlite://{tmp_path / 'jumelage.sqlite3'}?")
     assert "busy_timeout" in s.database_url
     assert len(s.secret_key) >= 32
+    assert s.default_timezone == "UTC"
 
 
 def test_public_domain_defaults_to_https(tmp_path: Path) -> None:
@@ -38,6 +39,8 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
         ({"JUMELAGE_DOMAIN": "ngo.example", "JUMELAGE_SCHEME": "http"}, "JUMELAGE_SCHEME"),
         ({"JUMELAGE_REGISTRATIONS": "everyone"}, "JUMELAGE_REGISTRATIONS"),
         ({"JUMELAGE_DEFAULT_LOCALE": "de"}, "JUMELAGE_DEFAULT_LOCALE"),
+        ({"JUMELAGE_DEFAULT_TIMEZONE": "Mars/Olympus"}, "JUMELAGE_DEFAULT_TIMEZONE"),
+        ({"JUMELAGE_DEFAULT_TIMEZONE": "../../etc/passwd"}, "JUMELAGE_DEFAULT_TIMEZONE"),
         ({"JUMELAGE_CONFIG": "/nonexistent/jumelage.toml"}, "JUMELAGE_CONFIG"),
         ({"JUMELAGE_DATABASE_URL": "sqlite:///nonexistent/dir/x.db"}, "JUMELAGE_DATABASE_URL"),
         ({"JUMELAGE_TRUSTED_PROXIES": "127.0.0.1, proxy.lan"}, "JUMELAGE_TRUSTED_PROXIES"),

@@ -16,10 +16,11 @@ from models import happenings
 from models.config import LOCALES
 from models.content import ContentItem
 from models.errors import Invalid
-from models.events import MAX_PLACE, EventDetails, check_link, check_zone
+from models.events import MAX_PLACE, EventDetails, check_link
 from models.langdetect import detect
 from models.markup import clean_html
 from models.visibility import store_audience
+from models.zones import check_zone
 
 DEFAULT_LENGTH = timedelta(hours=2)
 MAX_TEXT = 20_000

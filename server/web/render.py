@@ -16,10 +16,12 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from models.accounts import account_zone
 from models.config import LOCALES
 from models.langmap import pick
 from models.markup import to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
+from models.zones import is_offered
 from server import i18n
 from server.web.guards import take_flashes
 from server.web.session import csrf_token
@@ -43,6 +45,9 @@ _env.globals.update(
     JOIN_POLICIES=JOIN_POLICIES,
     LICENCES=LICENCES,
     MEMBER_ROLES=MEMBER_ROLES,
+    zone_choices=i18n.zone_choices,
+    zone_label=i18n.zone_label,
+    zone_offered=is_offered,
 )
 
 
@@ -81,11 +86,11 @@ _env.filters["datetime"] = _datetime
 _env.filters["moment"] = _moment
 
 
-def reader_zone(viewer: Any) -> str:
-    """The account's time zone when it has one (an IANA name); empty otherwise, and dates
-    then show in their own zone (a meeting's) or in UTC."""
-    zone = getattr(viewer, "timezone", "") if viewer is not None else ""
-    return zone if isinstance(zone, str) else ""
+def reader_zone(request: Request) -> str:
+    """The zone dates are shown in on this request: the signed-in account's, else the
+    instance's default (an IANA name)."""
+    viewer = getattr(request.state, "viewer", None)
+    return account_zone(viewer, request.app.state.settings.default_timezone)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -94,7 +99,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         request=request,
         viewer=getattr(request.state, "viewer", None),
         bell=getattr(request.state, "bell", None),
-        reader_zone=reader_zone(getattr(request.state, "viewer", None)),
+        reader_zone=reader_zone(request),
         lang=i18n.current_locale(),
         csrf_token=csrf_token(request),
         flashes=take_flashes(request),

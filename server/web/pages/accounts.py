@@ -19,6 +19,7 @@ from models.accounts import (
 from models.config import LOCALES
 from models.errors import ModelError
 from models.mail import mail_mode, periodic_choice, set_mail_mode
+from models.zones import check_zone
 from server import i18n
 from server.clients import client_address
 from server.params import query_text
@@ -39,7 +40,7 @@ async def signup(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "signup.html", closed=closed, code=code, form={}, error=None)
     form = await read_form(request)
-    values = {k: text(form, k) for k in ("username", "email", "display_name")}
+    values = {k: text(form, k) for k in ("username", "email", "display_name", "timezone")}
     if closed:
         return render(request, "signup.html", 403, closed=True, code=code, form=values, error=None)
     if not await ratelimits.hit(
@@ -58,6 +59,7 @@ async def signup(request: Request) -> Response:
             state=state,
             locale=i18n.current_locale(),
             display_name=values["display_name"],
+            timezone=values["timezone"].strip(),
         )
     except ModelError as exc:
         return render(
@@ -147,7 +149,9 @@ async def settings_page(request: Request) -> Response:
             viewer.bio = text(form, "bio").strip()[:2000]
             locale = text(form, "locale")
             viewer.locale = locale if locale in LOCALES else ""
-            await viewer.save(update_fields=["display_name", "bio", "locale"])
+            if "timezone" in form:
+                viewer.timezone = check_zone(text(form, "timezone").strip()).key
+            await viewer.save(update_fields=["display_name", "bio", "locale", "timezone"])
             flash(request, i18n.gettext("Your settings were saved."))
     except ModelError as exc:
         return await _settings(request, viewer, 400, error_text(exc))
