@@ -18,7 +18,7 @@ async def test_sign_up_keeps_the_chosen_zone_and_refuses_an_unknown_one(
     client: httpx.AsyncClient,
 ) -> None:
     page = (await client.get("/signup")).text
-    assert 'data-guess-zone' in page and '<option value="America/La_Paz">' in page
+    assert "data-guess-zone" in page and '<option value="America/La_Paz">' in page
     refused = await post_form(client, "/signup", "/signup", {**SIGNUP, "timezone": "Mars/Olympus"})
     assert refused.status_code == 400 and "Not a time zone" in refused.text
     assert not await Account.exists(username="rosa")
