@@ -6,11 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
-from babel import Locale
-from babel.dates import format_datetime, format_skeleton, format_time
+from babel.dates import format_time
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -22,7 +20,7 @@ from models.langmap import pick
 from models.markup import to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
 from models.zones import is_offered
-from server import i18n
+from server import dates, i18n
 from server.web.guards import take_flashes
 from server.web.session import csrf_token
 
@@ -61,29 +59,60 @@ def _page_params(params: QueryParams, number: int) -> str:
     return urlencode([*items, ("page", str(number))])
 
 
-def _datetime(value: datetime) -> str:
-    return format_datetime(value, "medium", locale=i18n.current_locale())
+@jinja2.pass_context
+def _when(context: jinja2.runtime.Context, value: datetime, relative: bool = True) -> Markup:
+    """Every date a page shows: ``<time>`` with the moment for machines, the full date and
+    zone as a tooltip, and "3 hours ago" or "Thu 15 Jan, 18:00" in the reader's zone."""
+    zone, lang = context.get("reader_zone") or "UTC", i18n.current_locale()
+    shown = dates.short(value, zone, lang) if relative else dates.day_and_time(value, zone, lang)
+    return _time_tag(value, zone, lang, shown)
 
 
-def _moment(value: datetime, zone: str = "") -> str:
-    """A date and time without seconds, in the reader's language, in ``zone`` (an IANA
-    name; the moment's own zone when empty or unknown)."""
-    try:
-        tz = ZoneInfo(zone) if zone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = None
-    local = value.astimezone(tz) if tz is not None else value
-    lang = i18n.current_locale()
-    skeleton = "MMMEd" if local.year == datetime.now(local.tzinfo).year else "yMMMEd"
-    day = format_skeleton(skeleton, local, locale=lang)
-    pattern = str(Locale.parse(lang).datetime_formats["medium"])
-    return pattern.format(format_time(local, "short", locale=lang), day)
+def _time_tag(value: datetime, zone: str, lang: str, shown: str) -> Markup:
+    full = dates.full(value, zone, lang)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(dates.iso(value), full, shown)
+
+
+@jinja2.pass_context
+def _meeting_time(context: jinja2.runtime.Context, event: Any, with_end: bool = False) -> Markup:
+    """A meeting's start (and end) in the reader's zone, then in the meeting's own zone when
+    it is another one, so both sides of a twinning read the time they will join at."""
+    zone, lang = context.get("reader_zone") or "UTC", i18n.current_locale()
+    html = _span(event, zone, lang, with_end) + Markup(" ({})").format(dates.zone_time_label(zone))
+    own = event.timezone
+    if (
+        dates.in_zone(event.starts_at, own).utcoffset()
+        != dates.in_zone(event.starts_at, zone).utcoffset()
+    ):
+        label = i18n.gettext("%(zone)s, the meeting's zone", zone=dates.zone_time_label(own))
+        html += Markup(' <span class="own-zone">· {} ({})</span>').format(
+            _span(event, own, lang, with_end, reader_zone=zone), label
+        )
+    return html
+
+
+def _span(event: Any, zone: str, lang: str, with_end: bool, reader_zone: str = "") -> Markup:
+    """Start (and end) in ``zone``; the day is left out when it is the day already shown in
+    ``reader_zone``, or for an end on the day of the start."""
+    start = dates.in_zone(event.starts_at, zone)
+    same_day = reader_zone and start.date() == dates.in_zone(event.starts_at, reader_zone).date()
+    first = format_time(start, "short", locale=lang) if same_day else None
+    html = _time_tag(event.starts_at, zone, lang, first or dates.day_and_time(start, zone, lang))
+    if with_end:
+        end = dates.in_zone(event.ends_at, zone)
+        shown = (
+            format_time(end, "short", locale=lang)
+            if end.date() == start.date()
+            else dates.day_and_time(end, zone, lang)
+        )
+        html += Markup(" – ") + _time_tag(event.ends_at, zone, lang, shown)
+    return html
 
 
 _env.globals["pick"] = _pick
 _env.filters["pageparams"] = _page_params
-_env.filters["datetime"] = _datetime
-_env.filters["moment"] = _moment
+_env.filters["when"] = _when
+_env.filters["meeting_time"] = _meeting_time
 
 
 def reader_zone(request: Request) -> str:

@@ -45,7 +45,7 @@ async def test_member_schedules_a_meeting_and_people_attend(client: httpx.AsyncC
     assert details.starts_at == datetime(NEXT_YEAR, 1, 15, 9, 0, tzinfo=UTC)  # 10:00 in Paris
     page = await client.get(answer.headers["location"], headers={"Accept-Language": "es"})
     assert "Reunión de lanzamiento" in page.text and "Maison des associations" in page.text
-    assert "Europe/Paris" in page.text and "https://meet.example.org/lancement" in page.text
+    assert "hora de París" in page.text and "https://meet.example.org/lancement" in page.text
     going = await post_form(
         client,
         answer.headers["location"],
