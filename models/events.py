@@ -25,13 +25,6 @@ from models.visibility import may_view, visible_items
 from models.zones import check_zone
 
 MAX_PLACE = 300
-# Offered first in forms; any IANA zone is accepted.
-COMMON_ZONES = (
-    "Europe/Paris", "Europe/Brussels", "Europe/Madrid", "Europe/London", "Europe/Lisbon",
-    "America/La_Paz", "America/Bogota", "America/Montevideo", "America/Lima",
-    "America/Santiago", "America/Argentina/Buenos_Aires", "America/Mexico_City",
-    "America/Sao_Paulo", "UTC",
-)  # fmt: skip
 ATTENDANCE = ("going", "not_going")
 
 

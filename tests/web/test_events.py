@@ -111,6 +111,8 @@ async def test_calendars_and_partner_only_meetings(client: httpx.AsyncClient, se
     events = feed.walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Forum ouvert"]
     assert events[0].decoded("dtstart") == datetime(NEXT_YEAR, 3, 1, 22, 0, tzinfo=UTC)
+    assert events[0]["dtstart"].params["TZID"] == "America/La_Paz"  # 18:00 where it happens
+    assert [str(z["tzid"]) for z in feed.walk("VTIMEZONE")] == ["America/La_Paz"]
     mine = await client.get(calendar_path(settings.secret_key, maelle))
     summaries = [str(e["summary"]) for e in Calendar.from_ical(mine.content).walk("VEVENT")]
     assert summaries == ["Forum ouvert", "Comité budgétaire"]

@@ -11,11 +11,13 @@ import httpx
 
 from models.accounts import Account
 from models.content import ContentItem
+from models.events import EventDetails, EventInput, create_event
 from models.posting import post_update
 from models.twinnings import TwinningInput, create_twinning
 from server.dates import day_and_time
 from tests.conftest import PASSWORD, log_in, make_account, post_form
 
+NEXT_YEAR = datetime.now(UTC).year + 1
 SIGNUP = {"username": "rosa", "email": "rosa@example.org", "password": PASSWORD}
 
 
@@ -65,6 +67,11 @@ async def _twinning_with_two_updates() -> datetime:
     return three_days_ago
 
 
+def _words(html: str) -> str:
+    """The text of a page, tags removed and spaces squeezed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
 def _shown_text(html: str) -> str:
     """The page without its machine-readable moments (ISO dates keep their seconds)."""
     return re.sub(r'datetime="[^"]*"', "", html)
@@ -92,3 +99,60 @@ async def test_visitors_read_dates_in_the_instance_zone(client: httpx.AsyncClien
     page = (await client.get("/t/brest", headers={"Accept-Language": "en"})).text
     assert day_and_time(moment, "UTC", "en") in page and "14:00" in page
     assert "1 minute ago" in page
+
+
+async def _paris_meeting(author: Account) -> ContentItem:
+    brest = await create_twinning(author, "brest", TwinningInput(title={"fr": "Brest – La Paz"}))
+    return await create_event(
+        author,
+        brest,
+        EventInput(
+            title={"fr": "Comité de jumelage"},
+            description={},
+            starts=f"{NEXT_YEAR}-01-16T00:00",
+            ends=f"{NEXT_YEAR}-01-16T01:30",
+            timezone="Europe/Paris",
+        ),
+    )
+
+
+async def test_a_member_in_la_paz_reads_a_paris_meeting_at_la_paz_time(
+    client: httpx.AsyncClient,
+) -> None:
+    maelle = await make_account("maelle", timezone="Europe/Paris")
+    item = await _paris_meeting(maelle)
+    await make_account("rosa", timezone="America/La_Paz", locale="es")
+    await log_in(client, "rosa")
+    page = _words((await client.get(f"/t/brest/updates/{item.id}")).text)
+    # Midnight in Paris is 19:00 the day before in La Paz; both are shown, the reader's first.
+    friday = day_and_time(datetime(NEXT_YEAR, 1, 15, 23, 0, tzinfo=UTC), "America/La_Paz", "es")
+    saturday = day_and_time(datetime(NEXT_YEAR, 1, 15, 23, 0, tzinfo=UTC), "Europe/Paris", "es")
+    assert (
+        f"{friday} – 20:30 (hora de La Paz) · {saturday} – 1:30"
+        " (hora de París, zona horaria de la reunión)"
+    ) in page
+    listed = _words((await client.get("/t/brest/meetings")).text)
+    assert f"{friday} (hora de La Paz) · {saturday} (hora de París" in listed
+    await log_in(client, "maelle")  # in Paris: one time, no second zone
+    page = (await client.get(f"/t/brest/updates/{item.id}", headers={"Accept-Language": "fr"})).text
+    assert "– 01:30 (heure de Paris)" in _words(page) and "fuseau de la réunion" not in page
+
+
+async def test_the_meeting_form_starts_in_the_authors_zone(client: httpx.AsyncClient) -> None:
+    rosa = await make_account("rosa", timezone="America/La_Paz")
+    await create_twinning(rosa, "brest", TwinningInput(title={"fr": "Brest – La Paz"}))
+    await log_in(client, "rosa")
+    form = (await client.get("/t/brest/meetings")).text
+    assert '<option value="America/La_Paz" selected>' in form
+    assert '<option value="Europe/Paris" selected>' not in form
+    fields = {
+        "event_title_es": "Asamblea",
+        "starts": f"{NEXT_YEAR}-02-01T18:00",
+        "ends": f"{NEXT_YEAR}-02-01T19:00",
+        "visibility": "public",
+    }  # a client without the select: the author's zone too
+    answer = await post_form(client, "/t/brest/meetings", "/t/brest/meetings", fields)
+    assert answer.status_code == 303, answer.text
+    details = await EventDetails.get(item__kind="event")
+    assert details.timezone == "America/La_Paz"
+    assert details.starts_at == datetime(NEXT_YEAR, 2, 1, 22, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from tortoise.queryset import QuerySet
 
 from federation.serialize import item_uri
-from models.accounts import Account
+from models.accounts import Account, account_zone
 from models.content import ContentItem
 from models.errors import ModelError
 from models.events import EventDetails, EventInput, create_event, set_attendance, upcoming
@@ -32,13 +32,15 @@ from server.web.pages.twinning_tabs import refused_form
 MAX_EVENTS = 200
 
 
-def event_input(form: FormData) -> EventInput:
+def event_input(form: FormData, default_zone: str) -> EventInput:
+    """``default_zone``: the author's, for a form that names none (a client without the
+    select)."""
     return EventInput(
         title=langmap(form, "event_title"),
         description=langmap(form, "event_description"),
         starts=text(form, "starts"),
         ends=text(form, "ends"),
-        timezone=text(form, "timezone") or "UTC",
+        timezone=text(form, "timezone").strip() or default_zone,
         place=text(form, "place"),
         online_url=text(form, "online_url"),
         visibility=text(form, "visibility"),
@@ -49,7 +51,7 @@ async def schedule(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
     form = await read_form(request)
-    data = event_input(form)
+    data = event_input(form, account_zone(viewer, request.app.state.settings.default_timezone))
     try:
         item = await create_event(viewer, twinning, data)
     except ModelError as exc:
@@ -79,7 +81,8 @@ def _plain(html: str) -> str:
 
 
 async def _calendar(request: Request, name: str, query: QuerySet[ContentItem]) -> Response:
-    """The events as iCalendar; times in UTC, which every calendar converts."""
+    """The events as iCalendar: times in each meeting's own zone (``TZID``, with its
+    ``VTIMEZONE``), so a calendar keeps the wall-clock time if the zone's rules change."""
     settings = request.app.state.settings
     calendar = Calendar()
     calendar.add("prodid", "-//Jumelage//jumelage//EN")
@@ -97,14 +100,15 @@ async def _calendar(request: Request, name: str, query: QuerySet[ContentItem]) -
         event.add("uid", url)
         event.add("summary", title)
         event.add("description", _plain(to_html(description, item.content_format)))
-        event.add("dtstart", details.starts_at)
-        event.add("dtend", details.ends_at)
+        event.add("dtstart", details.local(details.starts_at))
+        event.add("dtend", details.local(details.ends_at))
         event.add("dtstamp", item.updated_at or item.created_at)
         event.add("url", url)
         if details.place or details.online_url:
             event.add("location", details.place or details.online_url)
         event.add("class", "PUBLIC" if item.visibility == "public" else "PRIVATE")
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",

@@ -19,7 +19,7 @@ from federation.actors import twinning_document
 from models.accounts import Account
 from models.discussions import threads
 from models.errors import ModelError
-from models.events import COMMON_ZONES, upcoming
+from models.events import upcoming
 from models.pagination import paginate
 from models.remote import RemoteMembership
 from models.resources import RESOURCE_KINDS, resources
@@ -153,9 +153,7 @@ async def meetings_tab(
 ) -> Response:
     query = upcoming(viewer_of(request)).filter(twinning=twinning).prefetch_related("event")
     page = await paginate(query, page_number(request))
-    return await _render_tab(
-        request, twinning, "meetings", status, form, error, page=page, zones=COMMON_ZONES
-    )
+    return await _render_tab(request, twinning, "meetings", status, form, error, page=page)
 
 
 async def resources_tab(
