@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import (
+    format_date,
     format_skeleton,
     format_time,
     format_timedelta,
@@ -41,7 +42,7 @@ def full(value: datetime, zone: str, lang: str) -> str:
     """ "Friday 15 January 2027, 18:00 Bolivia Time": for a tooltip or a mail, where room
     is not short."""
     local = in_zone(value, zone)
-    day = format_skeleton("yMMMMEEEEd", local, locale=lang)
+    day = format_date(local, "full", locale=lang)
     time = format_time(local, "short", locale=lang)
     return f"{_join(lang, day, time)} {get_timezone_name(local, locale=lang)}"
 
@@ -67,6 +68,21 @@ def zone_time_label(zone: str, lang: str | None = None) -> str:
         return "UTC"
     city = get_timezone_location(zone, locale=lang, return_city=True)
     return i18n.gettext("%(city)s time", city=city)
+
+
+def same_clock(value: datetime, zone: str, other: str) -> bool:
+    """Whether two zones read the same wall-clock time at ``value`` (Paris and Brussels)."""
+    return in_zone(value, zone).utcoffset() == in_zone(value, other).utcoffset()
+
+
+def meeting_text(starts_at: datetime, meeting_zone: str, reader_zone: str, lang: str) -> str:
+    """A meeting's start for a mail: in full in the reader's zone, then at the meeting's own
+    time when that reads differently."""
+    text = full(starts_at, reader_zone, lang)
+    if not same_clock(starts_at, meeting_zone, reader_zone):
+        label = i18n.gettext("%(zone)s, the meeting's zone", zone=zone_time_label(meeting_zone))
+        text += f" · {day_and_time(starts_at, meeting_zone, lang)} ({label})"
+    return text
 
 
 def iso(value: datetime) -> str:

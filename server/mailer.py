@@ -11,10 +11,9 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
-from babel.dates import format_datetime
 
 from federation.serialize import item_uri
-from models.accounts import Account
+from models.accounts import Account, account_zone
 from models.config import Settings
 from models.content import ContentItem
 from models.events import EventDetails, queue_reminders
@@ -34,7 +33,7 @@ from models.mail import (
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning
 from models.visibility import may_view, visible_items
-from server import i18n
+from server import dates, i18n
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 5.0
@@ -56,8 +55,11 @@ async def _send(settings: Settings, message: EmailMessage) -> None:
     )
 
 
-async def _entry(settings: Settings, item: ContentItem, lang: str) -> tuple[str, str, str]:
-    """(twinning title, thread title, text with its author and address) of a message."""
+async def _entry(
+    settings: Settings, item: ContentItem, lang: str, zone: str
+) -> tuple[str, str, str]:
+    """(twinning title, thread title, text with its author, time and address) of a message;
+    the time in the recipient's ``zone``."""
     thread = await discussion_of(item)
     assert thread is not None and thread.twinning_id is not None
     twinning = await Twinning.get(id=thread.twinning_id)
@@ -73,7 +75,9 @@ async def _entry(settings: Settings, item: ContentItem, lang: str) -> tuple[str,
     url = item_uri(settings, twinning, thread)
     if item.id != thread.id:
         url += f"#reply-{item.id}"
-    body = i18n.gettext("%(name)s wrote:", name=name) + f"\n\n{text}\n\n{url}\n"
+    date = dates.day_and_time(item.created_at, zone, lang)
+    wrote = i18n.gettext("On %(date)s, %(name)s wrote:", date=date, name=name)
+    body = f"{wrote}\n\n{text}\n\n{url}\n"
     return twinning_title, subject, body
 
 
@@ -90,6 +94,10 @@ def _message(settings: Settings, to: Account, subject: str, body: str) -> EmailM
 
 def _language(settings: Settings, account: Account) -> str:
     return account.locale or settings.default_locale
+
+
+def _zone(settings: Settings, account: Account) -> str:
+    return account_zone(account, settings.default_timezone)
 
 
 async def _deliver(
@@ -109,12 +117,12 @@ async def _deliver(
     return True
 
 
-async def _reminder(settings: Settings, item: ContentItem, lang: str) -> tuple[str, str]:
+async def _reminder(settings: Settings, item: ContentItem, lang: str, zone: str) -> tuple[str, str]:
+    """The meeting's start in the recipient's ``zone``, and in its own when that differs."""
     details = await EventDetails.get(item_id=item.id)
     twinning = await Twinning.get(id=item.twinning_id or 0)
     _, title = pick(item.title_map, lang, item.primary_language)
-    start = details.local(details.starts_at)
-    when = format_datetime(start, "full", locale=lang) + f" ({details.timezone})"
+    when = dates.meeting_text(details.starts_at, details.timezone, zone, lang)
     lines = [when, details.place, details.online_url]
     url = item_uri(settings, twinning, item)
     subject = i18n.gettext("Reminder: %(title)s", title=title)
@@ -129,9 +137,13 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
         await mark_sent([notice], when)
         return False
     if notice.mode == "reminder":
-        subject, body = await _reminder(settings, item, i18n.current_locale())
+        subject, body = await _reminder(
+            settings, item, i18n.current_locale(), _zone(settings, account)
+        )
     else:
-        twinning_title, title, body = await _entry(settings, item, i18n.current_locale())
+        twinning_title, title, body = await _entry(
+            settings, item, i18n.current_locale(), _zone(settings, account)
+        )
         subject = f"[{twinning_title}] {title}"
     message = _message(settings, account, subject, body)
     return await _deliver(settings, [notice], message, when, digest=False)
@@ -161,7 +173,8 @@ async def _periodic(settings: Settings, pref: MailPreference, when: datetime) ->
         for item in items:
             _, title = pick(item.title_map or item.content_map, lang, item.primary_language)
             url = item_uri(settings, twinning, item)
-            lines.append(f"- {title.splitlines()[0][:120]}\n  {url}")
+            date = dates.day_and_time(item.created_at, _zone(settings, account), lang)
+            lines.append(f"- {title.splitlines()[0][:120]} · {date}\n  {url}")
         lines.append(f"{settings.base_url}/t/{twinning.slug}/digest?period={pref.periodic}")
         sections.append("\n".join(lines))
     await MailPreference.filter(id=pref.id).update(last_periodic_at=when)
@@ -195,7 +208,9 @@ async def send_due(settings: Settings, when: datetime | None = None) -> int:
             item = await ContentItem.get(id=notice.item_id)
             if not await may_view(account, item):  # the rule is asked again when mailing
                 continue
-            twinning_title, subject, body = await _entry(settings, item, i18n.current_locale())
+            twinning_title, subject, body = await _entry(
+                settings, item, i18n.current_locale(), _zone(settings, account)
+            )
             sections.append(f"== [{twinning_title}] {subject}\n\n{body}")
         if not sections:
             await mark_sent(notices, when, digest=True)

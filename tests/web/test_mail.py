@@ -176,3 +176,45 @@ async def test_who_left_before_the_mail_went_gets_none(smtp, settings) -> None: 
     await Membership.filter(account_id__in=[jorge.id, ines.id]).delete()
     assert await send_due(config) == 0 and inbox.messages == []
     assert not await MailNotice.filter(sent_at=None).exists()  # settled, not retried
+
+
+async def test_mails_give_times_in_the_recipients_zone(smtp, settings) -> None:  # type: ignore[no-untyped-def]
+    """Jorge lives in La Paz: his reminder of a Paris meeting and the message he is mailed
+    read at La Paz time, in Spanish, with the meeting's own time beside it."""
+    from babel.dates import format_time
+
+    from models.events import EventInput, create_event, set_attendance
+    from server.dates import in_zone
+
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle", timezone="Europe/Paris")
+    jorge = await make_account("jorge", locale="es", timezone="America/La_Paz")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"es": "Brest – La Paz"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    start = (now() + timedelta(hours=20)).replace(second=0, microsecond=0)
+    paris = in_zone(start, "Europe/Paris")
+    meeting = await create_event(
+        maelle,
+        twinning,
+        EventInput(
+            {"es": "Comité"},
+            {},
+            paris.strftime("%Y-%m-%dT%H:%M"),
+            (paris + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "Europe/Paris",
+        ),
+    )
+    await set_attendance(jorge, meeting, "going")
+    await set_mail_mode(jorge, "each")
+    thread = await start_discussion(maelle, twinning, "partners", {"es": "Orden"}, {"es": "Ideas"})
+    assert await send_due(config) == 2
+    subjects = {m["Subject"]: _text(m) for m in inbox.messages}
+    reminder = subjects["Recordatorio: Comité"]
+    la_paz_clock = format_time(in_zone(start, "America/La_Paz"), "short", locale="es")
+    assert f"{la_paz_clock} hora de Bolivia" in reminder
+    paris_clock = format_time(paris, "short", locale="es")
+    assert f"{paris_clock} (hora de París, zona horaria de la reunión)" in reminder
+    message = subjects["[Brest – La Paz] Orden"]
+    written = format_time(in_zone(thread.created_at, "America/La_Paz"), "short", locale="es")
+    assert f"{written}, maelle escribió:" in message
