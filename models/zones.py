@@ -53,3 +53,11 @@ def _offered_names() -> frozenset[str]:
 
 def is_offered(name: str) -> bool:
     return name == "UTC" or name in _offered_names()
+
+
+@lru_cache(maxsize=1)
+def old_names() -> dict[str, str]:
+    """Old name → offered zone (``Asia/Calcutta`` → ``Asia/Kolkata``): browsers built on an
+    older ICU still report the old names."""
+    aliases: dict[str, str] = get_global("zone_aliases")
+    return {old: new for old, new in sorted(aliases.items()) if "/" in old and is_offered(new)}

@@ -1,5 +1,6 @@
 // Preselects the browser's time zone in each select marked data-guess-zone (sign-up, or an
-// account that has not chosen one yet). Without JavaScript the server's default stays selected.
+// account that has not chosen one yet). Without JavaScript the server's default stays selected;
+// a zone the list does not offer (under its current or an old name) leaves it too.
 (function () {
   "use strict";
   var zone = "";
@@ -8,17 +9,19 @@
   } catch (e) {
     return;
   }
-  if (!zone) {
-    return;
-  }
   document.querySelectorAll("select[data-guess-zone]").forEach(function (select) {
-    var known = Array.prototype.some.call(select.options, function (option) {
-      return option.value === zone;
-    });
-    if (!known) {
-      // An older name of a zone (Asia/Calcutta): the server accepts it too.
-      select.add(new Option(zone, zone), 0);
+    var oldNames = {};
+    try {
+      oldNames = JSON.parse(select.getAttribute("data-old-names") || "{}");
+    } catch (e) {
+      oldNames = {};
     }
-    select.value = zone;
+    var wanted = oldNames[zone] || zone;
+    var offered = Array.prototype.some.call(select.options, function (option) {
+      return option.value === wanted;
+    });
+    if (offered) {
+      select.value = wanted;
+    }
   });
 })();

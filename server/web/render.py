@@ -19,7 +19,7 @@ from models.config import LOCALES
 from models.langmap import pick
 from models.markup import to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
-from models.zones import is_offered
+from models.zones import is_offered, old_names
 from server import dates, i18n
 from server.web.guards import take_flashes
 from server.web.session import csrf_token
@@ -46,6 +46,7 @@ _env.globals.update(
     zone_choices=i18n.zone_choices,
     zone_label=i18n.zone_label,
     zone_offered=is_offered,
+    zone_old_names=old_names,
 )
 
 
@@ -85,7 +86,7 @@ def _meeting_time(context: jinja2.runtime.Context, event: Any, with_end: bool = 
         != dates.in_zone(event.starts_at, zone).utcoffset()
     ):
         label = i18n.gettext("%(zone)s, the meeting's zone", zone=dates.zone_time_label(own))
-        html += Markup(' <span class="own-zone">· {} ({})</span>').format(
+        html += Markup(' <span class="own-zone"><span class="sep">· </span>{} ({})</span>').format(
             _span(event, own, lang, with_end, reader_zone=zone), label
         )
     return html
