@@ -3,6 +3,7 @@ in forms (the canonical ``Region/City`` ones, grouped by region, and UTC)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -59,5 +60,5 @@ def is_offered(name: str) -> bool:
 def old_names() -> dict[str, str]:
     """Old name → offered zone (``Asia/Calcutta`` → ``Asia/Kolkata``): browsers built on an
     older ICU still report the old names."""
-    aliases: dict[str, str] = get_global("zone_aliases")
+    aliases: Mapping[str, str] = get_global("zone_aliases")
     return {old: new for old, new in sorted(aliases.items()) if "/" in old and is_offered(new)}
