@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from babel.dates import format_time
+from babel.dates import format_date, format_time
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -74,6 +74,15 @@ def _time_tag(value: datetime, zone: str, lang: str, shown: str) -> Markup:
     return Markup('<time datetime="{}" title="{}">{}</time>').format(dates.iso(value), full, shown)
 
 
+def _day(iso_date: str) -> Markup:
+    """A calendar date (a white paper's), not a moment: no zone, in the reader's language."""
+    try:
+        shown = format_date(date.fromisoformat(iso_date), "long", locale=i18n.current_locale())
+    except ValueError:
+        shown = iso_date
+    return Markup('<time datetime="{}">{}</time>').format(iso_date, shown)
+
+
 @jinja2.pass_context
 def _meeting_time(context: jinja2.runtime.Context, event: Any, with_end: bool = False) -> Markup:
     """A meeting's start (and end) in the reader's zone, then in the meeting's own zone when
@@ -114,6 +123,7 @@ _env.globals["pick"] = _pick
 _env.filters["pageparams"] = _page_params
 _env.filters["when"] = _when
 _env.filters["meeting_time"] = _meeting_time
+_env.filters["day"] = _day
 
 
 def reader_zone(request: Request) -> str:
