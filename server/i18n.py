@@ -96,9 +96,11 @@ def country_name(code: str) -> str:
     return Locale(current_locale()).territories.get(code, code)
 
 
-def _sort_key(text: str) -> str:
-    """Accents aside, so "Équateur" sorts with the E's."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+def sort_key(text: str) -> str:
+    """Orders names as a reader expects in French, English and Spanish: case and accents
+    aside (``Équateur`` among the E, ``Bolivie`` before ``brésil``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def zone_label(name: str, lang: str | None = None) -> str:
@@ -120,9 +122,9 @@ def zone_choices(lang: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ..
     sorted by label in ``lang``."""
     groups = []
     for region, names in offered_zones().items():
-        options = sorted(((n, zone_label(n, lang)) for n in names), key=lambda o: _sort_key(o[1]))
+        options = sorted(((n, zone_label(n, lang)) for n in names), key=lambda o: sort_key(o[1]))
         groups.append((_region_label(region, lang), tuple(options)))
-    return tuple(sorted(groups, key=lambda g: _sort_key(g[0])))
+    return tuple(sorted(groups, key=lambda g: sort_key(g[0])))
 
 
 def _region_label(region: str, lang: str) -> str:

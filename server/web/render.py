@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, format_timedelta
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -58,6 +58,13 @@ def _page_params(params: QueryParams, number: int) -> str:
     """The current query string with another page number, so filters survive paging."""
     items = [(k, v) for k, v in params.multi_items() if k != "page"]
     return urlencode([*items, ("page", str(number))])
+
+
+def _duration(seconds: float) -> str:
+    """How long, in words of the reader's language ("3 minutes"); a dash for nothing."""
+    if seconds <= 0:
+        return "–"
+    return format_timedelta(timedelta(seconds=seconds), locale=i18n.current_locale())
 
 
 @jinja2.pass_context
@@ -124,6 +131,7 @@ _env.filters["pageparams"] = _page_params
 _env.filters["when"] = _when
 _env.filters["meeting_time"] = _meeting_time
 _env.filters["day"] = _day
+_env.filters["duration"] = _duration
 
 
 def reader_zone(request: Request) -> str:
