@@ -22,14 +22,15 @@ DEMO_PASSWORD = "jumelage-demo"
 People = dict[str, Account]
 Twinnings = dict[str, Twinning]
 
+# user name, language, display name, time zone
 PEOPLE = [
-    ("maelle", "fr", "Maëlle Le Goff"),
-    ("jorge", "es", "Jorge Quispe"),
-    ("ana", "es", "Ana Restrepo"),
-    ("tom", "en", "Tom Evans"),
-    ("lucia", "es", "Lucía Pereira"),
-    ("hugo", "fr", "Hugo Dubois"),
-    ("ines", "es", "Inés Mamani"),
+    ("maelle", "fr", "Maëlle Le Goff", "Europe/Paris"),
+    ("jorge", "es", "Jorge Quispe", "America/La_Paz"),
+    ("ana", "es", "Ana Restrepo", "America/Bogota"),
+    ("tom", "en", "Tom Evans", "Europe/London"),
+    ("lucia", "es", "Lucía Pereira", "America/Montevideo"),
+    ("hugo", "fr", "Hugo Dubois", "Europe/Paris"),
+    ("ines", "es", "Inés Mamani", "America/La_Paz"),
 ]
 
 ORGANISATIONS = [
@@ -314,9 +315,14 @@ async def fill_demo() -> str:
     if await Account.filter(username="maelle").exists():
         raise Conflict("demo", N_("the demo data is already here"))
     people = {}
-    for username, locale, name in PEOPLE:
+    for username, locale, name, zone in PEOPLE:
         people[username] = await create_account(
-            username, f"{username}@demo.invalid", DEMO_PASSWORD, locale=locale, display_name=name
+            username,
+            f"{username}@demo.invalid",
+            DEMO_PASSWORD,
+            locale=locale,
+            display_name=name,
+            timezone=zone,
         )
     for slug, owner, name, country, city, langs, fields, description in ORGANISATIONS:
         data = OrganisationInput(name, country, city, "", langs, fields, description)
