@@ -97,10 +97,7 @@ def _meeting_time(context: jinja2.runtime.Context, event: Any, with_end: bool = 
     zone, lang = context.get("reader_zone") or "UTC", i18n.current_locale()
     html = _span(event, zone, lang, with_end) + Markup(" ({})").format(dates.zone_time_label(zone))
     own = event.timezone
-    if (
-        dates.in_zone(event.starts_at, own).utcoffset()
-        != dates.in_zone(event.starts_at, zone).utcoffset()
-    ):
+    if not dates.same_clock(event.starts_at, own, zone):
         label = i18n.gettext("%(zone)s, the meeting's zone", zone=dates.zone_time_label(own))
         html += Markup(' <span class="own-zone"><span class="sep">· </span>{} ({})</span>').format(
             _span(event, own, lang, with_end, reader_zone=zone), label
