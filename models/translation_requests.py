@@ -168,7 +168,12 @@ async def open_requests_for(me: Account) -> list[TranslationRequest]:
         .order_by("id")
         .limit(MAX_LISTED * 4)
     )
-    fits = [r for r in rows if any((s, r.language) in pairs for s in written_languages(r.item))]
+    fits = [
+        r
+        for r in rows
+        if r.language not in written_languages(r.item)
+        and any((s, r.language) in pairs for s in written_languages(r.item))
+    ]
     return fits[:MAX_LISTED]
 
 
@@ -182,19 +187,33 @@ async def request_to_answer(me: Account, request_id: int) -> TranslationRequest 
     return request
 
 
+async def give_translation(
+    translator: Account, item: ContentItem, language: str, content: str, title: str = ""
+) -> None:
+    """A person's translation, stored and credited (``models.translations``); an open
+    request for that language is then done, and whoever asked is told."""
+    async with happenings.acting():
+        await translate(translator, item, language, content, title)
+        await translation_given(translator, item, language)
+
+
 async def answer_translation(
     translator: Account, request: TranslationRequest, content: str, title: str = ""
 ) -> None:
-    """The translation is stored as a person's, credited to the translator; the reader who
-    asked is told."""
-    item: ContentItem = request.item
-    async with happenings.acting():
-        await translate(translator, item, request.language, content, title)
-        request.state = "done"
-        request.translator = translator
-        request.answered_at = datetime.now(UTC)
-        await request.save()
-        await happenings.translation_answered(item, translator, request.requester_id)
+    await give_translation(translator, request.item, request.language, content, title)
+
+
+async def translation_given(translator: Account, item: ContentItem, language: str) -> None:
+    """A person translated the item into ``language`` (answering the request or not): an
+    open request for it is done, and whoever asked is told."""
+    request = await TranslationRequest.get_or_none(item=item, language=language, state="open")
+    if request is None:
+        return
+    request.state = "done"
+    request.translator = translator
+    request.answered_at = datetime.now(UTC)
+    await request.save()
+    await happenings.translation_answered(item, translator, request.requester_id)
 
 
 async def asked_languages(item: ContentItem) -> list[str]:

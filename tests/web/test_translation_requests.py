@@ -16,7 +16,7 @@ from models.accounts import Account
 from models.content import ContentItem, ItemRevision
 from models.notifications import visible_notifications
 from models.posting import post_update
-from models.translation_requests import TranslationRequest, set_pairs
+from models.translation_requests import TranslationRequest, ask_translation, set_pairs
 from models.translations import keep_machine_translation, translate
 from models.twinnings import Membership, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
@@ -146,6 +146,19 @@ async def test_bad_languages_are_refused_with_a_reason(app) -> None:  # type: ig
         settings = (await fleur.get("/settings")).text
         assert 'value="fr&gt;es" checked' in settings and 'value="es&gt;fr" checked' not in settings
     assert not await TranslationRequest.exists()
+
+
+async def test_a_translation_by_hand_answers_the_open_request(app) -> None:  # type: ignore[no-untyped-def]
+    item, people = await _partners_update()
+    assert await ask_translation(people["fleur"], item, "fr")
+    page = f"/t/lapaz_lyon/updates/{item.id}"
+    async with signed_in(app, "bili", "fr") as bili:
+        form = {"language": "fr", "content": TEXT_FR, "title": "Budget"}
+        assert (await post_form(bili, page, f"{page}/translations", form)).status_code == 303
+    wanted = await TranslationRequest.get(item=item)
+    assert (wanted.state, wanted.translator_id) == ("done", people["bili"].id)
+    told = await visible_notifications(people["fleur"]).filter(kind="translated").count()
+    assert told == 1
 
 
 async def test_a_translation_is_not_an_edit(client: httpx.AsyncClient) -> None:

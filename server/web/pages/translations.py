@@ -15,10 +15,11 @@ from models.langmap import pick
 from models.translation_requests import (
     answer_translation,
     ask_translation,
+    give_translation,
     may_ask,
     request_to_answer,
 )
-from models.translations import keep_machine_translation, may_translate, translate
+from models.translations import keep_machine_translation, may_translate
 from models.twinnings import Twinning
 from server import i18n
 from server.machine_translation import TranslationUnavailable, machine_translate
@@ -40,10 +41,9 @@ async def by_hand(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _translatable(request)
     form = await read_form(request)
+    language = text(form, "language")
     try:
-        await translate(
-            viewer, item, text(form, "language"), text(form, "content"), text(form, "title")
-        )
+        await give_translation(viewer, item, language, text(form, "content"), text(form, "title"))
     except ModelError as exc:
         flash(request, refusal_text(exc))
         return redirect(f"/t/{twinning.slug}/updates/{item.id}#translate")
