@@ -126,10 +126,10 @@ async def ask_translation(reader: Account, item: ContentItem, language: str) -> 
     async with happenings.acting():
         if existing is not None:
             await existing.delete()  # answered by a machine since, say: ask again
-        request = await TranslationRequest.create(item=item, language=language, requester=reader)
+        await TranslationRequest.create(item=item, language=language, requester=reader)
         told = await translators_for(item, language, exclude=reader.id)
         await happenings.translation_asked(item, reader, told)
-    return request.id is not None
+    return True
 
 
 async def translators_for(item: ContentItem, language: str, exclude: int) -> list[int]:

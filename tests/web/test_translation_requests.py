@@ -15,7 +15,7 @@ import httpx
 from models.accounts import Account
 from models.content import ContentItem, ItemRevision
 from models.notifications import visible_notifications
-from models.posting import post_update
+from models.posting import edit_update, post_update
 from models.translation_requests import TranslationRequest, ask_translation, set_pairs
 from models.translations import keep_machine_translation, translate
 from models.twinnings import Membership, TwinningInput, create_twinning
@@ -172,3 +172,15 @@ async def test_a_translation_is_not_an_edit(client: httpx.AsyncClient) -> None:
     shown = (await client.get(f"/t/lapaz_lyon/updates/{item.id}")).text
     article = shown.split('class="update full"')[1].split("</article>")[0]
     assert TEXT_FR in article and "modifié" not in article and "@bili" in article
+
+
+async def test_an_edit_keeps_the_credit_of_an_unchanged_translation_only() -> None:
+    item, people = await _partners_update()
+    await translate(people["bili"], item, "fr", TEXT_FR, "Budget")
+    await translate(people["fleur"], item, "en", "Budget vote on Thursday", "Budget")
+    item = await ContentItem.get(id=item.id)
+    texts = {**item.content_map, "es": TEXT_ES + " (sala 2)", "en": "Vote on Thursday"}
+    await edit_update(people["ana"], item, texts, item.title_map)
+    item = await ContentItem.get(id=item.id)
+    assert item.updated_at is not None  # the author's change is an edit
+    assert item.translators == {"fr": people["bili"].id}
