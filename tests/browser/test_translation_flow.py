@@ -99,6 +99,12 @@ async def post_update(page: Page, flow: Flow, title: str, text: str) -> None:
     await compose.locator("#title_es").fill(title)
     await expect(compose.locator('.langswitch button[lang="es"] .written')).to_be_visible()
     await expect(compose.locator("#content_fr")).to_be_hidden()
+    await compose.locator('.langswitch button[lang="fr"]').click()  # a look, not the flow
+    await expect(compose.locator("#content_fr")).to_be_visible()
+    await expect(compose.locator("#title_fr")).to_be_visible()  # title and text together
+    await expect(compose.locator("#content_es")).to_be_hidden()
+    await compose.locator('.langswitch button[lang="es"]').click()
+    await shoot(page, flow, "compose")
     await expect(compose.locator('input[name="visibility"][value="partners"]')).to_be_checked()
     await flow.click(compose.locator('button[type="submit"]'))
     await expect(page.get_by_text(text)).to_be_visible()

@@ -161,6 +161,16 @@ async def test_a_translation_by_hand_answers_the_open_request(app) -> None:  # t
     assert told == 1
 
 
+async def test_without_script_the_compose_form_shows_every_language(app) -> None:  # type: ignore[no-untyped-def]
+    await _partners_update()
+    async with signed_in(app, "fleur", "fr") as fleur:
+        page = (await fleur.get("/t/lapaz_lyon")).text
+    for field in ("content", "title"):
+        ids = [f'id="{field}_{code}"' for code in ("fr", "en", "es")]
+        assert all(i in page for i in ids) and page.index(ids[0]) < page.index(ids[2])
+    assert "data-langfields" in page and " hidden" not in page.split("compose")[1]
+
+
 async def test_a_translation_is_not_an_edit(client: httpx.AsyncClient) -> None:
     item, people = await _partners_update()
     await translate(people["bili"], item, "fr", TEXT_FR, "Budget")
