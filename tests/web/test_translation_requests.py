@@ -15,6 +15,7 @@ import httpx
 from models.accounts import Account
 from models.content import ContentItem, ItemRevision
 from models.notifications import visible_notifications
+from models.oauth import issue_token, register_app
 from models.posting import edit_update, post_update
 from models.translation_requests import TranslationRequest, ask_translation, set_pairs
 from models.translations import keep_machine_translation, translate
@@ -86,6 +87,13 @@ async def test_a_reader_asks_and_a_translator_of_the_pair_answers(app) -> None: 
         assert (await outsider.get("/notifications")).text.count(TEXT_ES) == 0
 
     async with signed_in(app, "bili", "fr") as bili:
+        apps, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read", "")
+        _, token, _ = await issue_token(apps, people["bili"], "read")
+        served = await bili.get(
+            "/api/v1/notifications", headers={"Authorization": f"Bearer {token}"}
+        )
+        kinds = [(n["type"], n["status"]["id"]) for n in served.json()]
+        assert ("translate", str(item.id)) in kinds  # the rows the page shows
         home = await bili.get("/")
         assert f'href="/translations/{wanted.id}"' in home.text
         form = await bili.get(f"/translations/{wanted.id}")
