@@ -74,6 +74,10 @@ class ContentItem(Model):
     machine_languages: fields.JSONField[list[str]] = fields.JSONField(
         default=list, db_default=SqlDefault("'[]'")
     )
+    # Who translated each language a person translated: {language: account id}.
+    translators: fields.JSONField[dict[str, int]] = fields.JSONField(
+        default=dict, db_default=SqlDefault("'{}'")
+    )
     search_text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(null=True)

@@ -40,6 +40,7 @@ MODEL_MODULES = [
     "models.mail",
     "models.pages",
     "models.happenings",
+    "models.translation_requests",
 ]
 
 

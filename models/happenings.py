@@ -139,6 +139,22 @@ async def edited(item: ContentItem) -> None:
     await record("edited", item=item.id)
 
 
+async def translated(item: ContentItem) -> None:
+    """A new language of the item goes where the item went; it is no edit (nobody is told
+    the item changed, and it keeps its edited time)."""
+    await record("edited", item=item.id)
+
+
+async def translation_asked(item: ContentItem, reader: Account, translators: Sequence[int]) -> None:
+    """The translators who may answer a reader's request are told."""
+    for account_id in translators:
+        await notify(account_id, "translate", from_account=reader, item=item)
+
+
+async def translation_answered(item: ContentItem, translator: Account, reader_id: int) -> None:
+    await notify(reader_id, "translated", from_account=translator, item=item)
+
+
 async def deleted(item: ContentItem) -> None:
     """Called before the row goes: the worker needs what it was to say it is gone."""
     await record(

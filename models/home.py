@@ -1,7 +1,7 @@
 """What a member's home gathers, for the web home and the Mastodon home timeline alike: the
 twinnings they belong to or follow, one feed of them (here and on other servers), and what
-waits for them (invitations, join requests they moderate). Every item list starts from
-``visible_items``, the visibility rule as a query."""
+waits for them (invitations, join requests they moderate, translations asked of them). Every
+item list starts from ``visible_items``, the visibility rule as a query."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from models.accounts import Account
 from models.content import Audience, ContentItem
 from models.remote import RemoteMembership, Subscription
 from models.social import followed_ids
+from models.translation_requests import TranslationRequest, open_requests_for
 from models.twinnings import Membership
 from models.visibility import ACCOUNT, visible_items
 
@@ -61,6 +62,7 @@ class Waiting:
     remote_invitations: list[Subscription] = field(default_factory=list)
     requests: list[Membership] = field(default_factory=list)
     remote_requests: list[RemoteMembership] = field(default_factory=list)
+    translations: list[TranslationRequest] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -71,13 +73,15 @@ class Waiting:
                 self.remote_invitations,
                 self.requests,
                 self.remote_requests,
+                self.translations,
             )
         )
 
 
 async def waiting_for(me: Account) -> Waiting:
-    """Invitations to twinnings (here and on other servers), and the join requests of the
-    twinnings the member moderates (instance admins moderate through the twinning's page)."""
+    """Invitations to twinnings (here and on other servers), the join requests of the
+    twinnings the member moderates (instance admins moderate through the twinning's page),
+    and the translations partners asked for that the member can give."""
     moderated: list[Any] = await Membership.filter(
         account=me, state="accepted", role__in=("admin", "moderator")
     ).values_list("twinning_id", flat=True)
@@ -98,4 +102,5 @@ async def waiting_for(me: Account) -> Waiting:
         .prefetch_related("twinning", "actor")
         .order_by("id")
         .limit(MAX_WAITING),
+        translations=(await open_requests_for(me))[:MAX_WAITING],
     )

@@ -18,7 +18,11 @@ from models.visibility import visible_items
 # Mastodon's kinds, which apps know, then ours: a join request of one of our people accepted
 # by a twinning of another server, and a membership there ended by it (removed or refused).
 APP_KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "status")
-KINDS = (*APP_KINDS, "joined", "removed")
+# Shown on the notifications page and served to apps as well (apps skip types they do not
+# know): a reader asks for a translation one can give, and a translation asked for arrived.
+TRANSLATION_KINDS = ("translate", "translated")
+SHOWN_KINDS = (*APP_KINDS, *TRANSLATION_KINDS)
+KINDS = (*SHOWN_KINDS, "joined", "removed")
 MAX_UNREAD = 1000
 
 
@@ -70,10 +74,10 @@ async def notify(
 
 
 def visible_notifications(account: Account) -> QuerySet[Notification]:
-    """The notifications apps know, through the visibility rule: one pointing at an item its
-    recipient may no longer see (they left the twinning, say) is not shown."""
+    """The notifications apps and the page show, through the visibility rule: one pointing at
+    an item its recipient may no longer see (they left the twinning, say) is not shown."""
     seen = Subquery(visible_items(account).values("id"))
-    mine = Notification.filter(account=account, kind__in=APP_KINDS)
+    mine = Notification.filter(account=account, kind__in=SHOWN_KINDS)
     return mine.filter(Q(item_id=None) | Q(item_id__in=seen))
 
 

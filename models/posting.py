@@ -137,6 +137,12 @@ async def edit_update(
         await keep_revision(item)
         for key, value in extra.items():
             setattr(item, key, value)
+        # A translator stays credited for a language only while her text is unchanged.
+        item.translators = {
+            lang: account_id
+            for lang, account_id in item.translators.items()
+            if content_map.get(lang) == item.content_map.get(lang)
+        }
         item.title_map, item.content_map = title_map, content_map
         item.primary_language = primary_of(item.content_map, language or item.primary_language)
         item.search_text = item_search_text(item.title_map, item.content_map)

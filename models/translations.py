@@ -1,17 +1,17 @@
 """Translations of items: any member of an item's twinning may add or correct the text of one
-language; machine translations are kept apart (labelled) and never overwrite a person's."""
+language; machine translations are kept apart (labelled) and never overwrite a person's. A
+person's translation is credited to them. A translation is not an edit: the item keeps its
+edited time and its history (only its author or a moderator edits it)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from models.accounts import Account
 from models.config import LOCALES
 from models.content import MAX_CONTENT, MAX_TITLE, ContentItem, item_search_text
 from models.errors import N_, Invalid, NotAllowed
-from models.happenings import acting, edited
-from models.posting import keep_revision
+from models.happenings import acting, translated
 from models.twinnings import Membership
 from models.visibility import may_view
 
@@ -51,20 +51,25 @@ def _check(lang: str, content: str, title: str) -> tuple[str, str]:
     return content, title
 
 
-async def _store(item: ContentItem, lang: str, content: str, title: str, machine: bool) -> None:
-    """The new language goes where the item went (an ``Update`` of it)."""
+async def _store(
+    item: ContentItem, lang: str, content: str, title: str, translator: Account | None
+) -> None:
+    """The new language goes where the item went (an ``Update`` of it); ``translator`` is
+    the person credited, None for a machine."""
     async with acting():
-        await keep_revision(item)
         item.content_map = {**item.content_map, lang: content}
         if item.title_map:
             first = next(iter(item.title_map.values()))
             item.title_map = {**item.title_map, lang: title or first}
         others = [code for code in item.machine_languages if code != lang]
-        item.machine_languages = [*others, lang] if machine else others
+        item.machine_languages = others if translator else [*others, lang]
+        credits = {code: i for code, i in item.translators.items() if code != lang}
+        if translator is not None and lang != item.primary_language:
+            credits[lang] = translator.id
+        item.translators = credits
         item.search_text = item_search_text(item.title_map, item.content_map)
-        item.updated_at = datetime.now(UTC)
         await item.save()
-        await edited(item)
+        await translated(item)
 
 
 async def translate(
@@ -74,7 +79,7 @@ async def translate(
     if not await may_translate(member, item):
         raise NotAllowed("translation", N_("only members of the twinning may translate it"))
     content, title = _check(lang, content, title)
-    await _store(item, lang, content, title, machine=False)
+    await _store(item, lang, content, title, member)
 
 
 async def keep_machine_translation(
@@ -86,4 +91,4 @@ async def keep_machine_translation(
     if lang in item.content_map and lang not in item.machine_languages:
         raise Invalid("language", N_("a person has already translated it into this language"))
     content, title = _check(lang, texts.get("content", ""), texts.get("title", ""))
-    await _store(item, lang, content, title, machine=True)
+    await _store(item, lang, content, title, None)

@@ -10,7 +10,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import ContentItem
-from models.notifications import APP_KINDS, Notification, visible_notifications
+from models.notifications import SHOWN_KINDS, Notification, visible_notifications
 from models.notifications import dismiss as dismiss_one
 from models.notifications import unread_count as count_unread
 from models.remote import RemoteActor
@@ -27,7 +27,7 @@ def _kinds(call: Call) -> QuerySet[Notification]:
     query = _mine(call)
     wanted, excluded = call.params.items("types"), call.params.items("exclude_types")
     for kind in [*wanted, *excluded]:
-        if kind not in (*APP_KINDS, "poll", "update", "admin.sign_up", "admin.report"):
+        if kind not in (*SHOWN_KINDS, "poll", "update", "admin.sign_up", "admin.report"):
             raise ApiError(422, f"Validation failed: unknown notification type {kind}")
     if wanted:
         query = query.filter(kind__in=wanted)

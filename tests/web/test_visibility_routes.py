@@ -20,6 +20,12 @@ from models.oauth import issue_token, register_app
 from models.organisations import OrganisationInput, create_organisation
 from models.posting import post_reply, post_update
 from models.resources import ResourceInput, add_resource
+from models.translation_requests import (
+    LANGUAGE_PAIRS,
+    TranslationRequest,
+    ask_translation,
+    set_pairs,
+)
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account
 
@@ -50,6 +56,9 @@ async def _world() -> tuple[Twinning, ContentItem]:
         author, t, "partners", {"fr": f"Budget {MARKER}"}, {"fr": f"Titre {MARKER}"}
     )
     await post_reply(partner, secret, {"fr": f"Réponse {MARKER}"})
+    for name in ("outsider", "root"):  # they would translate it, were they members
+        await set_pairs(await Account.get(username=name), LANGUAGE_PAIRS)
+    await ask_translation(partner, secret, "es")
     await create_event(
         author,
         t,
@@ -67,7 +76,9 @@ async def _world() -> tuple[Twinning, ContentItem]:
     return t, secret
 
 
-def _get_paths(app, t: Twinning, item_id: int, reply_id: int, media: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _get_paths(  # type: ignore[no-untyped-def]
+    app, t: Twinning, item_id: int, reply_id: int, media: str, request_id: int
+) -> list[str]:
     slug = t.slug
     handles = {"u": "author", "t": slug, "o": "org_a"}
     paths = []
@@ -90,6 +101,7 @@ def _get_paths(app, t: Twinning, item_id: int, reply_id: int, media: str) -> lis
             "hashtag": "budget",
             "rest": "v1/unknown",
             "key": "0" * 40,
+            "request_id": str(request_id),
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [
@@ -160,7 +172,8 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
         ),
         app.state.settings.data_dir,
     )
-    paths = _get_paths(app, t, secret.id, reply.id, photo.name)
+    asked = await TranslationRequest.get(item=secret)
+    paths = _get_paths(app, t, secret.id, reply.id, photo.name, asked.id)
     assert len(paths) > 15
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     seen: dict[str, dict[str, httpx.Response]] = {}
@@ -176,6 +189,7 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
             assert MARKER not in response.text, (viewer, path)
         item_page = seen[viewer][f"/t/{t.slug}/updates/{secret.id}"]
         assert item_page.status_code == 404
+        assert seen[viewer][f"/translations/{asked.id}"].status_code in (302, 303, 404)
     member = seen["partner"]
     assert member[f"/t/{t.slug}/updates/{secret.id}"].status_code == 200
     for path in (

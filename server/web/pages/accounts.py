@@ -19,12 +19,13 @@ from models.accounts import (
 from models.config import LOCALES
 from models.errors import ModelError
 from models.mail import mail_mode, periodic_choice, set_mail_mode
+from models.translation_requests import LANGUAGE_PAIRS, pairs_of, set_pairs
 from models.zones import check_zone
 from server import i18n
 from server.clients import client_address
 from server.params import query_text
 from server.web.calendars import calendar_path
-from server.web.forms import error_text, read_form, text
+from server.web.forms import error_text, read_form, text, texts
 from server.web.guards import flash, redirect, require_viewer, safe_next
 from server.web.render import render
 from server.web.session import log_in, log_out
@@ -126,6 +127,8 @@ async def _settings(
         periodic=await periodic_choice(viewer),
         mail_available=bool(settings.smtp_url),
         calendar=calendar_path(settings.secret_key, viewer),
+        language_pairs=LANGUAGE_PAIRS,
+        my_pairs=await pairs_of(viewer),
     )
 
 
@@ -138,6 +141,9 @@ async def settings_page(request: Request) -> Response:
     try:
         if action == "mail":
             await set_mail_mode(viewer, text(form, "mail"), text(form, "periodic"))
+            flash(request, i18n.gettext("Your settings were saved."))
+        elif action == "translations":
+            await set_pairs(viewer, texts(form, "pairs"))
             flash(request, i18n.gettext("Your settings were saved."))
         elif action == "password":
             await change_password(

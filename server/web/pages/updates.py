@@ -37,6 +37,7 @@ from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
 from models.resources import ResourceDetails, ResourceInput, save_resource_details
+from models.translation_requests import asked_languages, may_ask, written_languages
 from models.translations import may_translate
 from models.twinnings import Twinning
 from models.visibility import (
@@ -229,9 +230,23 @@ async def show(request: Request) -> Response:
         resource=await ResourceDetails.get_or_none(item_id=item.id),
         files=await MediaFile.filter(item_id=item.id).order_by("id"),
         can_translate=await may_translate(viewer, item),
+        **await translation_context(viewer, item),
         machine_service=bool(request.app.state.settings.translate_url),
         partner_count=await partner_count(twinning),
     )
+
+
+async def translation_context(viewer: Account | None, item: ContentItem) -> dict[str, Any]:
+    """Who translated each language (credited on the item), and whether the reader may ask
+    for hers and already did."""
+    credited = await Account.filter(id__in=sorted(set(item.translators.values())) or [0])
+    by_id = {a.id: a for a in credited if a.is_active}
+    return {
+        "translated_by": {lang: by_id[i] for lang, i in item.translators.items() if i in by_id},
+        "can_ask": await may_ask(viewer, item),
+        "written": written_languages(item),
+        "asked": await asked_languages(item),
+    }
 
 
 MAX_DEPTH = 4
