@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -30,6 +31,8 @@ class Account(Model):
     role = fields.CharField(max_length=10, default="user")
     state = fields.CharField(max_length=10, default="active", db_index=True)
     bio = fields.TextField(default="")
+    # A name in models.pictures; empty: initials show instead.
+    avatar = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
