@@ -18,6 +18,7 @@ from PIL import Image
 from models.accounts import Account
 from models.config import Settings
 from models.organisations import Organisation, OrganisationInput, create_organisation
+from models.posting import post_update
 from models.twinnings import Twinning, TwinningInput, create_twinning
 from server.web.faces import HUES, hue, initials
 from tests.conftest import csrf_of, log_in, make_account
@@ -186,3 +187,26 @@ def test_initials_of_names() -> None:
     assert initials("asso") == "AS"
     assert initials("jean-paul_b") == "JP"
     assert initials("  ") == "?"
+
+
+async def test_a_member_s_face_shows_in_the_header_the_feed_and_the_member_list(
+    client: httpx.AsyncClient,
+) -> None:
+    maelle = await make_account("maelle", display_name="Maëlle Le Goff")
+    ana = await make_account("ana", display_name="Ana Quispe")
+    brest = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest et La Paz"}))
+    await post_update(maelle, brest, "public", {"fr": "Nouvelles de Brest"})
+    await log_in(client, "maelle")
+    assert (await _upload(client, "/settings", "/settings/avatar", gps_photo())).status_code == 303
+    avatar = (await Account.get(id=maelle.id)).avatar
+    img = f'<img class="face face-s" src="/pictures/{avatar}" width="24" height="24" alt=""'
+    feed = (await client.get("/t/brest")).text
+    header = feed.split("</header>", 1)[0]
+    assert img in header  # the account menu
+    assert feed.count(img) >= 2  # and beside the update's author
+    members = (await client.get("/t/brest/members")).text
+    assert f'src="/pictures/{avatar}"' in members
+    # Someone without a picture: initials, hidden from screen readers (the name follows).
+    assert ana.avatar == ""
+    page = (await client.get("/u/ana")).text
+    assert '<span class="face face-l face-hue-' in page and 'aria-hidden="true">AQ</span>' in page
