@@ -37,6 +37,16 @@ def picture_path(data_dir: Path, name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def picture_url(base_url: str, name: str) -> str:
+    """Where a stored picture is served (``server.web.pages.pictures``), for other servers and
+    apps."""
+    return f"{base_url}/pictures/{name}"
+
+
+def picture_media_type(name: str) -> str:
+    return "image/png" if name.endswith(".png") else "image/jpeg"
+
+
 def _media_type(content: bytes) -> str:
     if not content:
         raise Invalid("file", N_("the file is empty"))

@@ -210,3 +210,35 @@ async def test_a_member_s_face_shows_in_the_header_the_feed_and_the_member_list(
     assert ana.avatar == ""
     page = (await client.get("/u/ana")).text
     assert '<span class="face face-l face-hue-' in page and 'aria-hidden="true">AQ</span>' in page
+
+
+async def test_own_pictures_are_in_the_actors_and_the_mastodon_api(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    maelle = await make_account("maelle")
+    await make_account("ana")
+    await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest et La Paz"}))
+    await log_in(client, "maelle")
+    assert (await _upload(client, "/settings", "/settings/avatar", gps_photo())).status_code == 303
+    assert (
+        await _upload(client, "/t/brest/edit", "/t/brest/picture", gps_photo())
+    ).status_code == 303
+    avatar = (await Account.get(id=maelle.id)).avatar
+    banner = (await Twinning.get(slug="brest")).picture
+    base = settings.base_url
+    wants = {"Accept": "application/activity+json"}
+    person = (await client.get("/u/maelle", headers=wants)).json()
+    assert person["icon"] == {
+        "type": "Image",
+        "mediaType": "image/jpeg",
+        "url": f"{base}/pictures/{avatar}",
+    }
+    group = (await client.get("/t/brest", headers=wants)).json()
+    assert group["image"]["url"] == group["icon"]["url"] == f"{base}/pictures/{banner}"
+    other = (await client.get("/u/ana", headers=wants)).json()
+    assert other["icon"]["url"] == f"{base}/static/avatar.png"
+    entity = (await client.get(f"/api/v1/accounts/p{maelle.id}")).json()
+    assert entity["avatar"] == entity["avatar_static"] == f"{base}/pictures/{avatar}"
+    assert entity["header"] == f"{base}/static/header.png"
+    ana = (await client.get("/api/v1/accounts/lookup", params={"acct": "ana"})).json()
+    assert ana["avatar"] == f"{base}/static/avatar.png"

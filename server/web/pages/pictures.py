@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from models.errors import N_, Invalid
-from models.pictures import picture_path
+from models.pictures import picture_media_type, picture_path
 from server.web.forms import read_form, text
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -20,7 +20,7 @@ async def serve_picture(request: Request) -> Response:
     path = picture_path(request.app.state.settings.data_dir, request.path_params["name"])
     if path is None:
         raise HTTPException(404)
-    media_type = "image/png" if path.suffix == ".png" else "image/jpeg"
+    media_type = picture_media_type(path.name)
     headers = {"Cache-Control": IMMUTABLE, "Content-Disposition": "inline"}
     return FileResponse(path, media_type=media_type, headers=headers)
 

@@ -1,0 +1,49 @@
+"""Remote actors' pictures: the icon an actor names is fetched once (the peer counts the
+requests), through the outgoing client, cleaned like an upload, kept here and shown instead of
+initials; the same address named by another actor of the server, or by the actor's refreshed
+document, is not fetched again; a file that is not a picture is kept out, and not tried again."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from federation.context import Federation
+from federation.remote_actors import actor_for, fetch_actor
+from models.config import Settings
+from server.api.entities import Viewing, account_entity
+from tests.federation.peer import AVATAR_PATH, Peer
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+async def test_a_remote_icon_is_fetched_once_cleaned_and_kept_here(
+    fed: Federation, peer: Peer, settings: Settings
+) -> None:
+    ana = await fetch_actor(fed, peer.actor("ana"))
+    assert ana.icon_uri == peer.base + AVATAR_PATH
+    assert ana.icon.endswith((".png", ".jpg"))
+    kept = Path(settings.data_dir) / "pictures" / ana.icon
+    with Image.open(io.BytesIO(kept.read_bytes())) as image:
+        assert image.size == (400, 400)  # re-encoded at our avatars' shape, not served as sent
+    await actor_for(fed, peer.actor("ana"), refresh=True)
+    ben = await fetch_actor(fed, peer.actor("ben"))
+    assert ben.icon == ana.icon
+    assert peer.file_gets == [AVATAR_PATH]
+    entity = await account_entity(Viewing(settings, None, "en"), ana)
+    assert entity["avatar"] == f"{settings.base_url}/pictures/{ana.icon}"
+
+
+async def test_an_icon_that_is_no_picture_is_kept_out_and_not_tried_again(
+    fed: Federation, peer: Peer
+) -> None:
+    peer.files["/drawing.svg"] = ("image/svg+xml", SVG)
+    document = peer.actor_document(peer.actor("eve"))
+    document["icon"] = {"type": "Image", "url": peer.base + "/drawing.svg"}
+    peer.documents["/users/eve"] = document
+    eve = await fetch_actor(fed, peer.actor("eve"))
+    assert eve.icon_uri == peer.base + "/drawing.svg" and eve.icon == ""
+    await actor_for(fed, peer.actor("eve"), refresh=True)
+    assert peer.file_gets == ["/drawing.svg"]
