@@ -27,6 +27,8 @@ NO_PAGE_PREFIXES = (
     "/.well-known/",
     "/nodeinfo",
     "/oauth/token",
+    "/manifest.webmanifest",
+    "/favicon.ico",
 )
 
 

@@ -242,3 +242,22 @@ async def test_own_pictures_are_in_the_actors_and_the_mastodon_api(
     assert entity["header"] == f"{base}/static/header.png"
     ana = (await client.get("/api/v1/accounts/lookup", params={"acct": "ana"})).json()
     assert ana["avatar"] == f"{base}/static/avatar.png"
+
+
+async def test_pages_link_a_favicon_and_a_manifest_named_after_the_instance(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    page = (await client.get("/")).text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<link rel="icon" href="/favicon.ico"' in page
+    response = await client.get("/manifest.webmanifest")
+    assert response.headers["content-type"].startswith("application/manifest+json")
+    manifest = response.json()
+    assert manifest["name"] == settings.instance_name
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        served = await client.get(icon["src"])
+        with Image.open(io.BytesIO(served.content)) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+    favicon = await client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.headers["content-type"] == "image/x-icon"
