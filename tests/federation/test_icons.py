@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import httpx
 from PIL import Image
 
 from federation.context import Federation
@@ -34,6 +35,15 @@ async def test_a_remote_icon_is_fetched_once_cleaned_and_kept_here(
     assert peer.file_gets == [AVATAR_PATH]
     entity = await account_entity(Viewing(settings, None, "en"), ana)
     assert entity["avatar"] == f"{settings.base_url}/pictures/{ana.icon}"
+
+
+async def test_a_remote_twinning_shows_its_kept_picture_not_the_remote_address(
+    fed: Federation, peer: Peer, client: httpx.AsyncClient
+) -> None:
+    group = await fetch_actor(fed, peer.actor("group_lapaz"))
+    page = (await client.get("/directory", params={"kind": "remote"})).text
+    assert f'src="/pictures/{group.icon}"' in page
+    assert peer.base + AVATAR_PATH not in page  # readers' browsers never ask the other server
 
 
 async def test_an_icon_that_is_no_picture_is_kept_out_and_not_tried_again(
