@@ -17,6 +17,7 @@ from PIL import Image
 
 from models.accounts import Account
 from models.config import Settings
+from models.oauth import issue_token, register_app
 from models.organisations import Organisation, OrganisationInput, create_organisation
 from models.posting import post_update
 from models.twinnings import Twinning, TwinningInput, create_twinning
@@ -261,3 +262,26 @@ async def test_pages_link_a_favicon_and_a_manifest_named_after_the_instance(
             assert f"{image.width}x{image.height}" == icon["sizes"]
     favicon = await client.get("/favicon.ico")
     assert favicon.status_code == 200 and favicon.headers["content-type"] == "image/x-icon"
+
+
+async def test_a_mastodon_app_sets_the_avatar_through_update_credentials(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    maelle = await make_account("maelle")
+    app, _ = await register_app("tests", "urn:ietf:wg:oauth:2.0:oob", "read write", "")
+    _, token, _ = await issue_token(app, maelle, "read write")
+    auth = {"Authorization": f"Bearer {token}"}
+    refused = await client.patch(
+        "/api/v1/accounts/update_credentials", headers=auth, files={"avatar": ("a.svg", SVG)}
+    )
+    assert refused.status_code == 422 and "avatar" in refused.json()["error"]
+    sent = await client.patch(
+        "/api/v1/accounts/update_credentials",
+        headers=auth,
+        files={"avatar": ("me.jpg", gps_photo(), "image/jpeg")},
+    )
+    assert sent.status_code == 200, sent.text
+    avatar = (await Account.get(id=maelle.id)).avatar
+    assert sent.json()["avatar"] == f"{settings.base_url}/pictures/{avatar}"
+    served = (await client.get(f"/pictures/{avatar}")).content
+    assert SERIAL.encode() not in served and b"Exif" not in served
