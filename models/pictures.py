@@ -11,6 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from models import happenings
 from models.accounts import Account
 from models.errors import N_, Invalid, NotAllowed
 from models.images import fit_image
@@ -79,7 +80,9 @@ async def store_picture(data_dir: Path, content: bytes, shape: str) -> str:
 async def set_avatar(account: Account, data_dir: Path, content: bytes | None) -> None:
     """``content`` None takes the avatar away (initials show instead)."""
     account.avatar = await store_picture(data_dir, content, "avatar") if content is not None else ""
-    await account.save(update_fields=["avatar"])
+    async with happenings.acting():
+        await account.save(update_fields=["avatar"])
+        await happenings.actor_changed("person", account.id)
 
 
 async def set_logo(
@@ -88,7 +91,9 @@ async def set_logo(
     if not await is_organisation_admin(editor, org):
         raise NotAllowed("organisation", N_("only its admins may edit it"))
     org.logo = await store_picture(data_dir, content, "logo") if content is not None else ""
-    await org.save(update_fields=["logo"])
+    async with happenings.acting():
+        await org.save(update_fields=["logo"])
+        await happenings.actor_changed("organisation", org.id)
 
 
 async def set_banner(
@@ -99,4 +104,6 @@ async def set_banner(
     twinning.picture = (
         await store_picture(data_dir, content, "banner") if content is not None else ""
     )
-    await twinning.save(update_fields=["picture"])
+    async with happenings.acting():
+        await twinning.save(update_fields=["picture"])
+        await happenings.actor_changed("twinning", twinning.id)

@@ -1,7 +1,9 @@
 """Remote actors' pictures: the icon an actor names is fetched once (the peer counts the
 requests), through the outgoing client, cleaned like an upload, kept here and shown instead of
 initials; the same address named by another actor of the server, or by the actor's refreshed
-document, is not fetched again; a file that is not a picture is kept out, and not tried again."""
+document, is not fetched again, and pages show the copy kept here; a file that is not a picture
+is kept out, and not tried again. Our own new pictures reach followers as an Update of the
+actor."""
 
 from __future__ import annotations
 
@@ -14,8 +16,12 @@ from PIL import Image
 from federation.context import Federation
 from federation.remote_actors import actor_for, fetch_actor
 from models.config import Settings
+from models.follows import Follow
+from models.pictures import set_avatar
 from server.api.entities import Viewing, account_entity
-from tests.federation.peer import AVATAR_PATH, Peer
+from tests.conftest import make_account
+from tests.federation.peer import AVATAR_PATH, Peer, drain
+from tests.photos import gps_photo
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -57,3 +63,18 @@ async def test_an_icon_that_is_no_picture_is_kept_out_and_not_tried_again(
     assert eve.icon_uri == peer.base + "/drawing.svg" and eve.icon == ""
     await actor_for(fed, peer.actor("eve"), refresh=True)
     assert peer.file_gets == ["/drawing.svg"]
+
+
+async def test_a_new_avatar_is_sent_to_followers_as_an_update_of_the_actor(
+    fed: Federation, peer: Peer, settings: Settings
+) -> None:
+    maelle = await make_account("maelle")
+    ana = await peer.cached("ana")
+    await Follow.create(follower=ana, target_type="person", target_id=maelle.id)
+    await set_avatar(maelle, settings.data_dir, gps_photo())
+    await drain(fed)
+    updates = [r.activity for r in peer.received if r.activity["type"] == "Update"]
+    assert len(updates) == 1
+    person = updates[0]["object"]
+    assert updates[0]["actor"] == person["id"] == f"{settings.base_url}/u/maelle"
+    assert person["icon"]["url"] == f"{settings.base_url}/pictures/{maelle.avatar}"
