@@ -49,6 +49,8 @@ class Settings:
     mail_from: str = ""
     # Reverse proxies whose X-Forwarded-For names the client (none: the peer is the client).
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # Bearer token of /metrics (none: /metrics answers 404).
+    metrics_token: str = ""
 
     @property
     def base_url(self) -> str:
@@ -57,6 +59,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite://").split("?", 1)[0])
 
 
 def is_loopback_host(domain: str) -> bool:
@@ -174,7 +180,15 @@ def load_settings(
         smtp_url=_smtp_url(env),
         mail_from=env.get("JUMELAGE_MAIL_FROM", "").strip() or f"jumelage@{domain.split(':')[0]}",
         trusted_proxies=_networks(env, "JUMELAGE_TRUSTED_PROXIES"),
+        metrics_token=_metrics_token(env),
     )
+
+
+def _metrics_token(env: Mapping[str, str]) -> str:
+    token = env.get("JUMELAGE_METRICS_TOKEN", "").strip()
+    if token and len(token) < 16:
+        raise ConfigError("JUMELAGE_METRICS_TOKEN", "at least 16 characters")
+    return token
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:

@@ -1,17 +1,26 @@
 """Sample data for ``jumelage demo``: organisations from Europe and Latin America, a twinning in
-each of the four fields, members and updates in French, English and Spanish. Built through the
+each of the four fields, members, updates, discussions with their answers, meetings and
+resources in French, English and Spanish; one person (Inés) only ever answers. Built through the
 same functions as the web UI, so the demo obeys every rule the app does."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 from models.accounts import Account, create_account
+from models.discussions import start_discussion
 from models.errors import N_, Conflict
+from models.events import EventInput, create_event
 from models.memberships import request_to_join
 from models.organisations import OrganisationInput, create_organisation
-from models.posting import post_update
-from models.twinnings import TwinningInput, create_twinning
+from models.posting import post_reply, post_update
+from models.resources import ResourceInput, add_resource
+from models.twinnings import Twinning, TwinningInput, create_twinning
 
 DEMO_PASSWORD = "jumelage-demo"
+People = dict[str, Account]
+Twinnings = dict[str, Twinning]
 
 PEOPLE = [
     ("maelle", "fr", "Maëlle Le Goff"),
@@ -20,6 +29,7 @@ PEOPLE = [
     ("tom", "en", "Tom Evans"),
     ("lucia", "es", "Lucía Pereira"),
     ("hugo", "fr", "Hugo Dubois"),
+    ("ines", "es", "Inés Mamani"),
 ]
 
 ORGANISATIONS = [
@@ -185,6 +195,121 @@ UPDATES = [
 ]
 
 
+# twinning, author, visibility, subject, first message, answers (author, text)
+DISCUSSIONS = [
+    (
+        "budget_participatif",
+        "maelle",
+        "partners",
+        {"fr": "Ordre du jour du comité de pilotage", "es": "Orden del día del comité"},
+        {"fr": "Que voulez-vous mettre à l'ordre du jour ?"},
+        [
+            ("jorge", {"es": "Propongo revisar el calendario de las asambleas barriales."}),
+            ("ines", {"es": "Y presentar los resultados de la encuesta en El Alto."}),
+        ],
+    ),
+    (
+        "bibliotecas_vivas",
+        "tom",
+        "public",
+        {"en": "Which recording tools do you use?"},
+        {"en": "We use a phone and a free audio editor. And you?"},
+        [("lucia", {"es": "Nosotros, una grabadora prestada por la biblioteca municipal."})],
+    ),
+]
+
+# twinning, author, visibility, title, days from now, hours long, zone, place
+MEETINGS = [
+    (
+        "budget_participatif",
+        "jorge",
+        "partners",
+        {"es": "Comité de pilotaje", "fr": "Comité de pilotage"},
+        9,
+        2,
+        "America/La_Paz",
+        "",
+    ),
+    (
+        "salud_barrio",
+        "hugo",
+        "public",
+        {"fr": "Café santé ouvert au quartier"},
+        16,
+        3,
+        "Europe/Paris",
+        "Maison médicale du Nord, Lille",
+    ),
+]
+
+# twinning, author, visibility, title, description, address, year
+RESOURCES = [
+    (
+        "budget_participatif",
+        "maelle",
+        "public",
+        {"fr": "Guide du budget participatif numérique"},
+        {"fr": "Étapes, outils libres et retours d'expérience."},
+        "https://example.org/guide-budget-participatif",
+        "2024",
+    ),
+    (
+        "vivienda_inclusiva",
+        "lucia",
+        "partners",
+        {"es": "Evaluación del primer año (borrador)"},
+        {"es": "Borrador para comentar entre socios."},
+        "https://example.org/evaluacion-borrador",
+        "2026",
+    ),
+]
+
+
+async def _discussions(people: People, twinnings: Twinnings) -> None:
+    for slug, author, visibility, subject, first, answers in DISCUSSIONS:
+        root = await start_discussion(people[author], twinnings[slug], visibility, subject, first)
+        for answerer, text in answers:
+            await post_reply(people[answerer], root, text)
+
+
+async def _meetings(people: People, twinnings: Twinnings) -> None:
+    today = datetime.now(UTC).replace(hour=16, minute=0, second=0, microsecond=0)
+    for slug, author, visibility, title, days, hours, zone, place in MEETINGS:
+        starts = today + timedelta(days=days)
+        data = EventInput(
+            title=title,
+            description={next(iter(title)): "·"},
+            starts=starts.strftime("%Y-%m-%dT%H:%M"),
+            ends=(starts + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M"),
+            timezone=zone,
+            place=place,
+            online_url="" if place else "https://meet.example.org/comite",
+            visibility=visibility,
+        )
+        await create_event(people[author], twinnings[slug], data)
+
+
+async def _resources(people: People, twinnings: Twinnings) -> None:
+    for slug, author, visibility, title, description, url, year in RESOURCES:
+        data = ResourceInput(
+            title=title, description=description, url=url, year=year, visibility=visibility
+        )
+        await add_resource(people[author], twinnings[slug], data, Path("."))
+
+
+async def _join_where_they_write(people: People, twinnings: Twinnings) -> None:
+    """Everyone who writes in a twinning they did not found joins it (every demo twinning is
+    open, so joining is immediate)."""
+    writers = {(t, u) for t, u, *_ in UPDATES}
+    writers |= {(m[0], m[1]) for m in MEETINGS} | {(r[0], r[1]) for r in RESOURCES}
+    for slug, _, _, _, _, answers in DISCUSSIONS:
+        writers |= {(slug, a) for a, _ in answers}
+    for slug, username in sorted(writers):
+        twinning = twinnings[slug]
+        if twinning.created_by_id != people[username].id:
+            await request_to_join(people[username], twinning)
+
+
 async def fill_demo() -> str:
     if await Account.filter(username="maelle").exists():
         raise Conflict("demo", N_("the demo data is already here"))
@@ -209,16 +334,15 @@ async def fill_demo() -> str:
             partner_slugs=partners,
         )
         twinnings[slug] = await create_twinning(people[owner], slug, twinning_data)
-    for username in people:
-        for slug, twinning in twinnings.items():
-            if any(u == username and t == slug for t, u, *_ in UPDATES) and (
-                twinning.created_by_id != people[username].id
-            ):
-                await request_to_join(people[username], twinning)
+    await _join_where_they_write(people, twinnings)
     for slug, author, visibility, content in UPDATES:
         await post_update(people[author], twinnings[slug], visibility, content)
+    await _discussions(people, twinnings)
+    await _meetings(people, twinnings)
+    await _resources(people, twinnings)
     return (
         f"demo: {len(people)} people, {len(ORGANISATIONS)} organisations, {len(twinnings)} "
-        f"twinnings, {len(UPDATES)} updates; log in as {', '.join(people)} "
-        f"with the password {DEMO_PASSWORD!r}"
+        f"twinnings, {len(UPDATES)} updates, {len(DISCUSSIONS)} discussions, "
+        f"{len(MEETINGS)} meetings, {len(RESOURCES)} resources; log in as "
+        f"{', '.join(people)} with the password {DEMO_PASSWORD!r}"
     )

@@ -31,6 +31,19 @@ class Facet(Model):
         indexes = (("facet", "value", "owner_type"), ("owner_type", "owner_id"))
 
 
+def country_code(text: str, languages: Iterable[str] = LOCALES) -> str | None:
+    """The country a reader means: a two-letter code in any case, or its name in one of
+    ``languages`` whatever the case (``bo``, ``BOLIVIA``, ``Bolivie``); None when none matches."""
+    wanted = text.strip().casefold()
+    if wanted.upper() in _COUNTRIES:
+        return wanted.upper()
+    for language in languages:
+        for code, name in Locale(language).territories.items():
+            if code in _COUNTRIES and name.casefold() == wanted:
+                return str(code)
+    return None
+
+
 def check_fields(values: Iterable[str]) -> list[str]:
     chosen = sorted({v for v in values if v})
     if not chosen or any(v not in FIELDS for v in chosen):

@@ -17,9 +17,10 @@ from federation import worker as federation_worker
 from federation.context import Federation
 from models import db
 from models.config import Settings
-from server import activitypub, i18n, mailer
+from server import activitypub, health, i18n, mailer
 from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
+from server.metrics import Metrics, RequestMetrics
 from server.middleware import (
     ApiTrailingSlash,
     BlockedSigners,
@@ -31,6 +32,7 @@ from server.storage_full import StorageFull
 from server.web.pages import (
     accounts,
     admin,
+    admin_queues,
     confirmations,
     digest,
     directory,
@@ -97,6 +99,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             await db.close()
 
     routes = [
+        *health.routes,
         *api_routes,
         *activitypub.routes,
         *home.routes,
@@ -121,11 +124,14 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *pictures.routes,
         *remote.routes,
         *admin.routes,
+        *admin_queues.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    metrics = Metrics.create()
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestMetrics, metrics=metrics),
             Middleware(SecurityHeaders),
             Middleware(ApiTrailingSlash),
             Middleware(BodyLimit),
@@ -145,4 +151,5 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     return app

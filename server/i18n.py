@@ -4,6 +4,7 @@ context variable so templates and code share one notion of "the current language
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from contextvars import ContextVar
 from io import BytesIO
@@ -89,3 +90,10 @@ def language_name(code: str, in_lang: str | None = None) -> str:
 
 def country_name(code: str) -> str:
     return Locale(current_locale()).territories.get(code, code)
+
+
+def sort_key(text: str) -> str:
+    """Orders names as a reader expects in French, English and Spanish: case and accents
+    aside (``Équateur`` among the E, ``Bolivie`` before ``brésil``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery"
 @pytest_asyncio.fixture(scope="session")
 async def settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Settings]:
     data_dir = tmp_path_factory.mktemp("data")
-    url = await fresh_database(data_dir, "session")
+    url = await fresh_database(data_dir, "session", migrated=True)
     settings = load_settings(
         {
             "JUMELAGE_DATA_DIR": str(data_dir),

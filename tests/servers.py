@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.databases import is_migrated
+
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds a server may take to answer: about 2 s, but 40 s on a loaded machine.
 STARTUP = 90
@@ -48,6 +50,12 @@ def jumelage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return done
 
 
+def migrate(env: dict[str, str]) -> None:
+    """``jumelage migrate``, unless the database was handed out migrated already."""
+    if not is_migrated(env["JUMELAGE_DATABASE_URL"]):
+        jumelage(env, "migrate")
+
+
 @dataclass(frozen=True)
 class Served:
     base: str
@@ -63,8 +71,8 @@ def running_server(
     host: str = "127.0.0.1",
     **env: str,
 ) -> Iterator[str]:
-    """Migrates, starts the server, waits until it answers, yields its base URL, stops it
-    (with SIGKILL when ``kill``, as a crash would)."""
+    """Migrates (unless done), starts the server, waits until it answers, yields its base
+    URL, stops it (with SIGKILL when ``kill``, as a crash would)."""
     with serving(data_dir, database_url, port, kill, host, **env) as served:
         yield served.base
 
@@ -82,9 +90,7 @@ def serving(
     port = port or free_port(host)
     full_env = server_env(data_dir, database_url, port, host, **env)
     command = [sys.executable, "-m", "server.cli"]
-    subprocess.run(
-        [*command, "migrate"], env=full_env, cwd=ROOT, check=True, timeout=120, capture_output=True
-    )
+    migrate(full_env)
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen(
         [*command, "serve", "--host", host, "--port", str(port)],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton, format_time
+from babel.dates import format_datetime, format_skeleton, format_time, format_timedelta
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -59,6 +59,13 @@ def _page_params(params: QueryParams, number: int) -> str:
     return urlencode([*items, ("page", str(number))])
 
 
+def _duration(seconds: float) -> str:
+    """How long, in words of the reader's language ("3 minutes"); a dash for nothing."""
+    if seconds <= 0:
+        return "–"
+    return format_timedelta(timedelta(seconds=seconds), locale=i18n.current_locale())
+
+
 def _datetime(value: datetime) -> str:
     return format_datetime(value, "medium", locale=i18n.current_locale())
 
@@ -82,6 +89,7 @@ _env.globals["pick"] = _pick
 _env.filters["pageparams"] = _page_params
 _env.filters["datetime"] = _datetime
 _env.filters["moment"] = _moment
+_env.filters["duration"] = _duration
 
 
 def reader_zone(viewer: Any) -> str:

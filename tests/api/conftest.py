@@ -31,7 +31,7 @@ class Instance:
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     data_dir = tmp_path_factory.mktemp("api")
-    url = asyncio.run(fresh_database(data_dir, "api"))
+    url = asyncio.run(fresh_database(data_dir, "api", migrated=True))
     port = free_port()
     with serving(data_dir, url, port=port) as served:
         env = server_env(data_dir, url, port)

@@ -15,7 +15,7 @@ import httpx
 
 from tests.api.conftest import PASSWORD, password_token
 from tests.databases import fresh_database
-from tests.servers import ROOT, free_port, jumelage, running_server, server_env
+from tests.servers import ROOT, free_port, jumelage, migrate, running_server, server_env
 
 KEYS = 120
 
@@ -82,10 +82,10 @@ async def _wait_up(base: str) -> None:
 async def test_a_retry_after_a_crash_mid_request_returns_the_first_status(
     tmp_path: Path,
 ) -> None:
-    database = await fresh_database(tmp_path, "crash")
+    database = await fresh_database(tmp_path, "crash", migrated=True)
     port = free_port()
     env = server_env(tmp_path, database, port)
-    jumelage(env, "migrate")
+    migrate(env)
     jumelage(env, "users", "create", "alice", "--email", "a@x.org", "--password", PASSWORD)
     jumelage(env, "twinnings", "create", "lapaz", "--title", "La Paz", "--owner", "alice")
     keys = [f"key-{n:03d}" for n in range(KEYS)]

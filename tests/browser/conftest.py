@@ -37,7 +37,7 @@ ARGS = [
 
 @pytest_asyncio.fixture
 async def server(tmp_path: Path) -> AsyncIterator[str]:
-    url = await fresh_database(tmp_path, "browser")
+    url = await fresh_database(tmp_path, "browser", migrated=True)
     with running_server(tmp_path, url) as base:
         yield base
 

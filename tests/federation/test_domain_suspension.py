@@ -21,7 +21,7 @@ from tests.conftest import csrf_of
 from tests.databases import fresh_database, is_postgres
 from tests.federation.peer import PRIVATE_PEM, Peer, Received, start_peer
 from tests.federation.test_real_server import _wait_for
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import free_port, jumelage, migrate, running_server, server_env
 
 AP = "application/activity+json"
 SUSPENDED = "127.0.0.2"
@@ -30,7 +30,7 @@ PENDING = re.compile(r'name="remote_id" value="(\d+)">\s*<button name="action" v
 
 @pytest.fixture
 async def database(tmp_path: Path) -> str:
-    return await fresh_database(tmp_path, "suspension")
+    return await fresh_database(tmp_path, "suspension", migrated=True)
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ async def test_suspended_domain_reads_and_receives_nothing_until_the_block_is_li
 ) -> None:
     port = free_port()
     env = server_env(tmp_path, database, port)
-    jumelage(env, "migrate")
+    migrate(env)
     password = ("--password", "long password")
     jumelage(env, "users", "create", "maelle", "--email", "m@x.org", *password, "--admin")
     jumelage(env, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")

@@ -16,14 +16,14 @@ from federation.signatures import PublicKey, verify_request
 from tests.conftest import csrf_of
 from tests.databases import fresh_database
 from tests.federation.peer import Peer, Received
-from tests.servers import ROOT, free_port, jumelage, running_server, server_env
+from tests.servers import ROOT, free_port, jumelage, migrate, running_server, server_env
 
 AP = {"Accept": "application/activity+json"}
 
 
 @pytest.fixture
 async def database(tmp_path: Path) -> str:
-    return await fresh_database(tmp_path, "real")
+    return await fresh_database(tmp_path, "real", migrated=True)
 
 
 async def _wait_for(peer: Peer, kind: str, count: int = 1, seconds: float = 20) -> list[Received]:
@@ -51,7 +51,7 @@ async def _check_signed_by(base: str, received: Received, url: str) -> str:
 
 
 def _setup(env: dict[str, str]) -> None:
-    jumelage(env, "migrate")
+    migrate(env)
     jumelage(env, "users", "create", "maelle", "--email", "m@x.org", "--password", "long password")
     jumelage(env, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
 

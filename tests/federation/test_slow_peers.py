@@ -20,7 +20,7 @@ from federation.fetch import READ_TIMEOUT
 from tests.api.conftest import PASSWORD, password_token
 from tests.databases import fresh_database
 from tests.federation.peer import Peer, start_peer
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import free_port, jumelage, migrate, running_server, server_env
 
 UPDATES = 50
 
@@ -77,10 +77,10 @@ async def test_a_healthy_follower_gets_updates_without_waiting_for_a_hanging_or_
     tmp_path: Path, three_hosts: tuple[Peer, Peer, Peer]
 ) -> None:
     hanging, failing, healthy = three_hosts
-    database = await fresh_database(tmp_path, "slow_peers")
+    database = await fresh_database(tmp_path, "slow_peers", migrated=True)
     port = free_port()
     env = server_env(tmp_path, database, port)
-    jumelage(env, "migrate")
+    migrate(env)
     jumelage(env, "users", "create", "alice", "--email", "a@x.org", "--password", PASSWORD)
     jumelage(env, "twinnings", "create", "lapaz", "--title", "La Paz", "--owner", "alice")
     with running_server(tmp_path, database, port=port) as base:

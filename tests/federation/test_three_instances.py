@@ -20,7 +20,7 @@ import pytest
 from tests.databases import fresh_database
 from tests.federation.test_two_instances import _eventually, _post, _session, _subscribe
 from tests.federation.test_workspace_two_instances import PDF, _app_token
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import free_port, jumelage, migrate, running_server, server_env
 
 PASSWORD = "long password"
 HOSTS = {"a": "127.0.0.1", "b": "127.0.0.2", "c": "127.0.0.3"}
@@ -47,10 +47,10 @@ async def nodes(tmp_path: Path) -> dict[str, Node]:
     found = {}
     for name, host in HOSTS.items():
         (tmp_path / name).mkdir()
-        database = await fresh_database(tmp_path / name, name)
+        database = await fresh_database(tmp_path / name, name, migrated=True)
         node = Node(name, host, free_port(host), tmp_path / name, database)
         env = server_env(node.data, database, node.port, host)
-        jumelage(env, "migrate")
+        migrate(env)
         for person in PEOPLE[name]:
             args = ("--email", f"{person}@{name}.org", "--password", PASSWORD)
             jumelage(env, "users", "create", person, *args)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import csrf_of
 from tests.databases import fresh_database
-from tests.servers import free_port, jumelage, running_server, server_env
+from tests.servers import free_port, jumelage, migrate, running_server, server_env
 
 PASSWORD = "long password"
 PUBLIC_NEWS = "Public news from Brest"
@@ -26,7 +26,8 @@ SECRET = "Partner budget 4711"
 async def databases(tmp_path: Path) -> tuple[str, str]:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    return (await fresh_database(tmp_path / "a", "a"), await fresh_database(tmp_path / "b", "b"))
+    a = await fresh_database(tmp_path / "a", "a", migrated=True)
+    return (a, await fresh_database(tmp_path / "b", "b", migrated=True))
 
 
 async def _session(base: str, username: str) -> httpx.AsyncClient:
@@ -71,7 +72,7 @@ def two_instances(
     env_a = server_env(tmp_path / "a", databases[0], port_a)
     env_b = server_env(tmp_path / "b", databases[1], port_b)
     for env in (env_a, env_b):
-        jumelage(env, "migrate")
+        migrate(env)
     jumelage(env_a, "users", "create", "maelle", "--email", "m@a.org", "--password", PASSWORD)
     jumelage(env_a, "twinnings", "create", "brest_lapaz", "--title", "Brest", "--owner", "maelle")
     for name in people_of_b:
