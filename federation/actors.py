@@ -15,6 +15,7 @@ from models.config import Settings
 from models.keys import ActorKey, keep_key, stored_key
 from models.langmap import pick
 from models.organisations import Organisation
+from models.pictures import picture_media_type, picture_url
 from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
 
@@ -46,9 +47,25 @@ async def actor_key(actor_type: str, actor_id: int) -> ActorKey:
     return await keep_key(actor_type, actor_id, public_pem, private_pem)
 
 
+def _image(settings: Settings, picture: str) -> dict[str, Any]:
+    """An ``Image`` of one of our pictures, or of the instance's default avatar without one."""
+    if not picture:
+        url, media_type = f"{settings.base_url}/static/avatar.png", "image/png"
+    else:
+        url, media_type = picture_url(settings.base_url, picture), picture_media_type(picture)
+    return {"type": "Image", "mediaType": media_type, "url": url}
+
+
 def _actor(
-    settings: Settings, uri: str, kind: str, handle: str, name: str, key: ActorKey
+    settings: Settings,
+    uri: str,
+    kind: str,
+    handle: str,
+    name: str,
+    key: ActorKey,
+    picture: str = "",
 ) -> dict[str, Any]:
+    """``picture``: the actor's own (a name in ``models.pictures``), its ``icon``."""
     return {
         "@context": CONTEXT,
         "id": uri,
@@ -64,12 +81,7 @@ def _actor(
         "manuallyApprovesFollowers": False,
         "discoverable": True,
         "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": key.public_pem},
-        # Every actor shows the instance's default picture until avatars can be uploaded.
-        "icon": {
-            "type": "Image",
-            "mediaType": "image/png",
-            "url": f"{settings.base_url}/static/avatar.png",
-        },
+        "icon": _image(settings, picture),
     }
 
 
@@ -84,7 +96,7 @@ def _summary(langmap: dict[str, str], primary: str) -> dict[str, Any]:
 async def person_document(settings: Settings, account: Account) -> dict[str, Any]:
     key = await actor_key("person", account.id)
     uri = person_uri(settings, account.username)
-    doc = _actor(settings, uri, "Person", account.username, account.name, key)
+    doc = _actor(settings, uri, "Person", account.username, account.name, key, account.avatar)
     if account.bio:
         doc["summary"] = account.bio
     doc["published"] = account.created_at.isoformat()
@@ -96,7 +108,9 @@ async def twinning_document(settings: Settings, twinning: Twinning) -> dict[str,
     key = await actor_key("twinning", twinning.id)
     uri = twinning_uri(settings, twinning.slug)
     _, title = pick(twinning.title_map, twinning.primary_language, twinning.primary_language)
-    doc = _actor(settings, uri, "Group", twinning.slug, title, key)
+    doc = _actor(settings, uri, "Group", twinning.slug, title, key, twinning.picture)
+    if twinning.picture:  # the wide picture, shown by Mastodon as the header
+        doc["image"] = _image(settings, twinning.picture)
     moderators = (
         await Membership.filter(
             twinning=twinning, state="accepted", role__in=["admin", "moderator"]
@@ -121,7 +135,7 @@ async def twinning_document(settings: Settings, twinning: Twinning) -> dict[str,
 async def organisation_document(settings: Settings, org: Organisation) -> dict[str, Any]:
     key = await actor_key("organisation", org.id)
     uri = organisation_uri(settings, org.slug)
-    doc = _actor(settings, uri, "Organization", org.slug, org.name, key)
+    doc = _actor(settings, uri, "Organization", org.slug, org.name, key, org.logo)
     doc.update(_summary(org.description_map, next(iter(org.description_map), "")))
     doc["published"] = org.created_at.isoformat()
     return doc

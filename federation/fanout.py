@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from federation import membership, publish
+from federation.actor_updates import send_actor_update
 from federation.context import Federation
 from federation.errors import FederationError
 from models.accounts import Account
@@ -134,7 +135,12 @@ async def _left(fed: Federation, data: dict[str, Any], token: str) -> None:
         await membership.send_leave(fed, account, group, data["join"])
 
 
+async def _actor_changed(fed: Federation, data: dict[str, Any], token: str) -> None:
+    await send_actor_update(fed, data["actor_type"], data["actor_id"], token)
+
+
 STEPS: dict[str, Step] = {
+    "actor_changed": _actor_changed,
     "join_answered": _join_answered,
     "invited": _invited,
     "member_removed": _member_removed,

@@ -16,6 +16,7 @@ from urllib.parse import urldefrag
 from federation.context import Federation
 from federation.errors import DomainBlocked, FederationError
 from federation.fetch import origin_of
+from federation.icons import keep_icon
 from federation.signatures import KeyLookup, PublicKey
 from models.remote import RemoteActor, block_of, host_of, now
 
@@ -74,6 +75,7 @@ async def fetch_actor(fed: Federation, uri: str) -> RemoteActor:
     actor, _ = await RemoteActor.update_or_create(
         uri=declared, defaults={**values, "fetched_at": now()}
     )
+    await keep_icon(fed, actor, document)
     return actor
 
 

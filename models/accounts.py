@@ -34,6 +34,8 @@ class Account(Model):
     role = fields.CharField(max_length=10, default="user")
     state = fields.CharField(max_length=10, default="active", db_index=True)
     bio = fields.TextField(default="")
+    # A name in models.pictures; empty: initials show instead.
+    avatar = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

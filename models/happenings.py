@@ -135,6 +135,12 @@ async def posted(item: ContentItem, author: Account, mentioned: Sequence[Account
     await record("posted", item=item.id)
 
 
+async def actor_changed(actor_type: str, actor_id: int) -> None:
+    """One of our actors shows itself otherwise (a new picture): the worker sends its new
+    document to the servers that follow it, or that hold members of it."""
+    await record("actor_changed", actor_type=actor_type, actor_id=actor_id)
+
+
 async def edited(item: ContentItem) -> None:
     await record("edited", item=item.id)
 

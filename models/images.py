@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import blurhash
@@ -130,21 +132,30 @@ def _frames(source: Image.Image, fmt: str) -> tuple[list[Image.Image], list[int]
     return frames, durations, int(source.info.get("loop", 0))
 
 
-def clean_image(content: bytes, media_type: str) -> CleanImage:
-    """Refuses what Pillow cannot decode as the format the first bytes announced, and
-    pictures over ``MAX_PIXELS``; CPU-bound, so callers run it in a thread."""
+@contextmanager
+def _decoded(content: bytes, media_type: str) -> Iterator[Image.Image]:
+    """The picture opened as the format its first bytes announced, its pixels counted before
+    any is decoded; whatever Pillow cannot read, while opening or later, is refused."""
     fmt = FORMATS[media_type]
     try:
         with Image.open(io.BytesIO(content), formats=[fmt]) as source:
             count = getattr(source, "n_frames", 1)
             if source.width * source.height * count > MAX_PIXELS or count > MAX_FRAMES:
                 raise _too_large()
-            frames, durations, loop = _frames(source, fmt)
-            encoded = _encode(frames, durations, loop, fmt)
+            yield source
     except Image.DecompressionBombError:
         raise _too_large() from None
     except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError):
         raise _unreadable() from None
+
+
+def clean_image(content: bytes, media_type: str) -> CleanImage:
+    """Refuses what Pillow cannot decode as the format the first bytes announced, and
+    pictures over ``MAX_PIXELS``; CPU-bound, so callers run it in a thread."""
+    fmt = FORMATS[media_type]
+    with _decoded(content, media_type) as source:
+        frames, durations, loop = _frames(source, fmt)
+        encoded = _encode(frames, durations, loop, fmt)
     first = frames[0]
     small, small_bytes, small_ext = _small(first)
     return CleanImage(
@@ -157,3 +168,30 @@ def clean_image(content: bytes, media_type: str) -> CleanImage:
         small_height=small.height,
         blurhash=_blurhash(small),
     )
+
+
+@dataclass(frozen=True)
+class FittedImage:
+    """A picture cut to a fixed shape: PNG where it is transparent, JPEG otherwise."""
+
+    content: bytes
+    ext: str
+    width: int
+    height: int
+
+
+def fit_image(content: bytes, media_type: str, width: int, height: int) -> FittedImage:
+    """The first frame, upright and in sRGB, cropped about its centre to ``width`` ×
+    ``height`` (avatars, logos, banners), encoded anew with no metadata. The same refusals as
+    ``clean_image``; CPU-bound, so callers run it in a thread."""
+    with _decoded(content, media_type) as source:
+        frame = _upright(source, "PNG")
+        alpha = _has_alpha(frame)
+        frame = frame.convert("RGBA" if alpha else "RGB")
+    fitted = ImageOps.fit(frame, (width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if alpha:
+        fitted.save(out, "PNG", optimize=True)
+    else:
+        fitted.save(out, "JPEG", quality=85, optimize=True)
+    return FittedImage(out.getvalue(), "png" if alpha else "jpg", width, height)

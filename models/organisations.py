@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -27,6 +28,8 @@ class Organisation(Model):
     languages: fields.JSONField[list[str]] = fields.JSONField(default=list)
     fields_of_action: fields.JSONField[list[str]] = fields.JSONField(default=list)
     description_map: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    # A name in models.pictures; empty: initials show instead.
+    logo = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     search_text = fields.TextField(default="")
     created_by: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="organisations_created"

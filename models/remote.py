@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 BLOCK_SEVERITIES = ("suspend", "silence")
@@ -25,6 +26,10 @@ class RemoteActor(Model):
     shared_inbox = fields.CharField(max_length=500, default="")
     key_id = fields.CharField(max_length=500, default="", db_index=True)
     public_key_pem = fields.TextField(default="")
+    # The actor's ``icon`` as it last named it, and our clean copy (a name in models.pictures,
+    # empty when it could not be fetched or decoded): one fetch per address.
+    icon_uri = fields.CharField(max_length=500, default="", db_default=SqlDefault("''"))
+    icon = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     fetched_at = fields.DatetimeField()
 
     class Meta:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -35,6 +36,8 @@ class Twinning(Model):
     phase = fields.CharField(max_length=20, default="identification", db_index=True)
     join_policy = fields.CharField(max_length=12, default="approval")
     licence = fields.CharField(max_length=30, default="CC-BY-SA-4.0")
+    # A name in models.pictures; empty: initials show instead.
+    picture = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     search_text = fields.TextField(default="")
     created_by: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="twinnings_created"

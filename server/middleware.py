@@ -16,10 +16,20 @@ from server.web.session import load_viewer
 
 MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 17 * 1024 * 1024  # a 16 MB document and its multipart envelope
-UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
-UPLOAD_PATTERN = re.compile(r"^/t/[^/]+/resources$")
+UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media", "/api/v1/accounts/update_credentials")
+UPLOAD_PATTERN = re.compile(r"^/(t/[^/]+/(resources|picture)|o/[^/]+/logo|settings/avatar)$")
 # Paths that never draw a page, so never show the header's notification count.
-NO_PAGE_PREFIXES = ("/api/", "/static/", "/media/", "/.well-known/", "/nodeinfo", "/oauth/token")
+NO_PAGE_PREFIXES = (
+    "/api/",
+    "/static/",
+    "/media/",
+    "/pictures/",
+    "/.well-known/",
+    "/nodeinfo",
+    "/oauth/token",
+    "/manifest.webmanifest",
+    "/favicon.ico",
+)
 
 
 class BodyLimit:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.routing import Route
 from tortoise.expressions import Q
 
@@ -13,11 +14,13 @@ from federation.errors import FederationError
 from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
 from models.config import LOCALES
+from models.errors import Invalid
 from models.follows import Follow
 from models.handles import is_handle
 from models.lookup import fits
 from models.memberships import decide_request
 from models.organisations import Organisation
+from models.pictures import set_avatar
 from models.remote import RemoteActor, RemoteMembership, Subscription
 from models.remote_members import decide_remote_request
 from models.social import LocalFollow, follow_local, unfollow_local
@@ -83,6 +86,12 @@ async def update_credentials(call: Call) -> Any:
         if language not in LOCALES:
             raise ApiError(422, "Validation failed: source[language] must be fr, en or es")
         me.locale = language
+    avatar = p.form.get("avatar") if p.form is not None else None
+    if isinstance(avatar, UploadFile):  # cleaned and cut as the settings page's upload
+        try:
+            await set_avatar(me, call.settings.data_dir, await avatar.read())
+        except Invalid as exc:
+            raise Invalid("avatar", exc.message, **exc.params) from None
     await me.save(update_fields=["display_name", "bio", "locale"])
     return await _credentials(call)
 

@@ -26,6 +26,7 @@ from models.lookup import record_id
 from models.markup import markdown_to_html, to_html
 from models.media import MediaFile
 from models.organisations import Organisation
+from models.pictures import picture_url
 from models.reactions import Like
 from models.remote import RemoteActor, Subscription, netloc_of
 from models.social import Bookmark, LocalFollow, Reblog
@@ -80,6 +81,19 @@ class Viewing:
     def static(self, name: str) -> str:
         return f"{self.settings.base_url}/static/{name}"
 
+    def picture(self, name: str, default: str = "avatar.png") -> str:
+        """One of our pictures (a name in ``models.pictures``), or the instance's default."""
+        return picture_url(self.settings.base_url, name) if name else self.static(default)
+
+    def faces(self, avatar: str, header: str = "") -> dict[str, str]:
+        """Mastodon's four picture fields: the actor's own, the instance's defaults without."""
+        return {
+            "avatar": self.picture(avatar),
+            "avatar_static": self.picture(avatar),
+            "header": self.picture(header, "header.png"),
+            "header_static": self.picture(header, "header.png"),
+        }
+
     async def twinning(self, twinning_id: int) -> Twinning:
         if twinning_id not in self._twinnings:
             self._twinnings[twinning_id] = await Twinning.get(id=twinning_id)
@@ -95,10 +109,7 @@ def _base(view: Viewing, actor_id: str, username: str, acct: str, url: str) -> d
         "uri": url,
         "display_name": username,
         "note": "",
-        "avatar": view.static("avatar.png"),
-        "avatar_static": view.static("avatar.png"),
-        "header": view.static("header.png"),
-        "header_static": view.static("header.png"),
+        **view.faces(""),
         "locked": False,
         "fields": [],
         "emojis": [],
@@ -147,6 +158,7 @@ async def _person(view: Viewing, account: Account) -> dict[str, Any]:
     entity = _base(view, account_id(account), account.username, account.username, url)
     statuses = ContentItem.filter(author_id=account.id)
     last = await statuses.order_by("-created_at").first()
+    entity.update(view.faces(account.avatar))
     entity.update(
         display_name=account.name,
         note=markdown_to_html(account.bio),
@@ -167,6 +179,7 @@ async def _twinning(view: Viewing, twinning: Twinning) -> dict[str, Any]:
     last = await updates.order_by("-created_at").first()
     _, title = pick(twinning.title_map, view.language, twinning.primary_language)
     _, summary = pick(twinning.summary_map, view.language, twinning.primary_language)
+    entity.update(view.faces(twinning.picture, twinning.picture))
     entity.update(
         display_name=title,
         note=markdown_to_html(summary),
@@ -188,6 +201,7 @@ async def _organisation(view: Viewing, org: Organisation) -> dict[str, Any]:
     url = f"{view.settings.base_url}/o/{org.slug}"
     entity = _base(view, account_id(org), org.slug, org.slug, url)
     _, description = pick(org.description_map, view.language)
+    entity.update(view.faces(org.logo))
     entity.update(
         display_name=org.name,
         note=markdown_to_html(description),
@@ -202,6 +216,7 @@ def _remote(view: Viewing, actor: RemoteActor) -> dict[str, Any]:
     username = actor.handle.lstrip("@").split("@")[0] or actor.uri.rstrip("/").rsplit("/")[-1]
     acct = f"{username}@{netloc_of(actor.uri)}"
     entity = _base(view, account_id(actor), username, acct, actor.url or actor.uri)
+    entity.update(view.faces(actor.icon))
     entity.update(
         uri=actor.uri,
         display_name=actor.name or username,

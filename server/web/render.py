@@ -21,6 +21,7 @@ from models.markup import to_html
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, MEMBER_ROLES, PHASES
 from models.zones import is_offered, old_names
 from server import dates, i18n
+from server.web.faces import hue, initials
 from server.web.guards import take_flashes
 from server.web.session import csrf_token
 
@@ -36,6 +37,8 @@ _env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # ty
 _env.filters["rich"] = lambda text, fmt: Markup(to_html(text, fmt))  # sanitised by nh3
 _env.filters["language_name"] = i18n.language_name
 _env.filters["country_name"] = i18n.country_name
+_env.filters["initials"] = initials
+_env.filters["face_hue"] = hue
 _env.globals.update(
     LOCALES=LOCALES,
     FIELDS=FIELDS,

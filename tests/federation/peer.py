@@ -6,6 +6,7 @@ and never answers)."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -15,11 +16,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from federation.signatures import generate_keypair, sign_request
 
 # Real payloads of other servers, kept in the repository (see its README).
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fediverse"
 PUBLIC_PEM, PRIVATE_PEM = generate_keypair()
+AVATAR_PATH = "/system/avatar.png"  # the icon every actor of the peer names
+
+
+def avatar_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 OTHER_PUBLIC_PEM, OTHER_PRIVATE_PEM = generate_keypair()
 
 
@@ -47,6 +59,11 @@ class Peer:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> served as is
     redirects: dict[str, str] = field(default_factory=dict)  # path -> Location (302)
     tried: list[str] = field(default_factory=list)  # paths of every POST, answered or not
+    # Files served as they are (path -> (media type, bytes)), and the paths of GETs of them.
+    files: dict[str, tuple[str, bytes]] = field(
+        default_factory=lambda: {AVATAR_PATH: ("image/png", avatar_png())}
+    )
+    file_gets: list[str] = field(default_factory=list)
 
     def actor(self, name: str) -> str:
         return f"{self.base}/users/{name}"
@@ -75,6 +92,7 @@ class Peer:
                 "followers": f"{uri}/followers",
                 "endpoints": {"sharedInbox": f"{self.base}/inbox"},
                 "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": PUBLIC_PEM},
+                "icon": {"type": "Image", "mediaType": "image/png", "url": self.base + AVATAR_PATH},
             }
         )
         if person["preferredUsername"].startswith("group"):  # the peer's twinnings
@@ -111,10 +129,11 @@ def start_peer(host: str = "127.0.0.1") -> tuple[Peer, ThreadingHTTPServer]:
         def _answer(
             self, status: int, body: bytes = b"", extra: dict[str, str] | None = None
         ) -> None:
+            extra = dict(extra or {})
             self.send_response(status)
-            self.send_header("Content-Type", "application/activity+json")
+            self.send_header("Content-Type", extra.pop("Content-Type", "application/activity+json"))
             self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra or {}).items():
+            for k, v in extra.items():
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(body)
@@ -127,6 +146,11 @@ def start_peer(host: str = "127.0.0.1") -> tuple[Peer, ThreadingHTTPServer]:
                 self._answer(200, json.dumps(jrd).encode())
                 return
             path = self.path.split("?", 1)[0]
+            if path in peer.files:
+                peer.file_gets.append(path)
+                media_type, content = peer.files[path]
+                self._answer(200, content, {"Content-Type": media_type})
+                return
             if path in peer.redirects:
                 self._answer(302, b"", {"Location": peer.redirects[path]})
                 return

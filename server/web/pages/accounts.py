@@ -19,6 +19,7 @@ from models.accounts import (
 from models.config import LOCALES
 from models.errors import ModelError
 from models.mail import mail_mode, periodic_choice, set_mail_mode
+from models.pictures import set_avatar
 from models.translation_requests import LANGUAGE_PAIRS, pairs_of, set_pairs
 from models.zones import check_zone
 from server import i18n
@@ -27,6 +28,7 @@ from server.params import query_text
 from server.web.calendars import calendar_path
 from server.web.forms import error_text, read_form, text, texts
 from server.web.guards import flash, redirect, require_viewer, safe_next
+from server.web.pages.pictures import picture_form
 from server.web.render import render
 from server.web.session import log_in, log_out
 
@@ -164,6 +166,16 @@ async def settings_page(request: Request) -> Response:
     return redirect("/settings")
 
 
+async def avatar_form(request: Request) -> Response:
+    viewer = require_viewer(request)
+    try:
+        await set_avatar(viewer, request.app.state.settings.data_dir, await picture_form(request))
+    except ModelError as exc:
+        return await _settings(request, viewer, exc.status, error_text(exc))
+    flash(request, i18n.gettext("Your picture was saved."))
+    return redirect("/settings")
+
+
 async def switch_language(request: Request) -> Response:
     """The switcher: saved on the account when signed in, in a cookie otherwise."""
     lang = query_text(request, "to", "")
@@ -183,5 +195,6 @@ routes = [
     Route("/login", login, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/settings", settings_page, methods=["GET", "POST"]),
+    Route("/settings/avatar", avatar_form, methods=["POST"]),
     Route("/language", switch_language),
 ]

@@ -20,10 +20,12 @@ from models.organisations import (
     remove_organisation_member,
 )
 from models.pagination import paginate
+from models.pictures import set_logo
 from models.twinnings import TwinningPartner
 from server.activitypub import activity_response, wants_actor
 from server.web.forms import error_text, langmap, page_number, read_form, refusal_text, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer, viewer_of
+from server.web.pages.pictures import picture_form
 from server.web.render import render
 
 MAX_LISTED = 100  # twinnings of one organisation shown on its page
@@ -140,6 +142,26 @@ async def edit_organisation_page(request: Request) -> Response:
     return redirect(f"/o/{org.slug}")
 
 
+async def organisation_logo(request: Request) -> Response:
+    viewer = require_viewer(request)
+    org = await get_or_404(Organisation, slug=request.path_params["slug"])
+    try:
+        await set_logo(
+            viewer, org, request.app.state.settings.data_dir, await picture_form(request)
+        )
+    except ModelError as exc:
+        values = _org_values(org)
+        return render(
+            request,
+            "organisation_form.html",
+            exc.status,
+            org=org,
+            form=values,
+            error=refusal_text(exc),
+        )
+    return redirect(f"/o/{org.slug}/edit")
+
+
 async def organisation_members(request: Request) -> Response:
     viewer = require_viewer(request)
     org = await get_or_404(Organisation, slug=request.path_params["slug"])
@@ -160,4 +182,5 @@ routes = [
     Route("/o/{slug:handle}", show_organisation),
     Route("/o/{slug:handle}/edit", edit_organisation_page, methods=["GET", "POST"]),
     Route("/o/{slug:handle}/members", organisation_members, methods=["POST"]),
+    Route("/o/{slug:handle}/logo", organisation_logo, methods=["POST"]),
 ]

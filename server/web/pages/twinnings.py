@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from models.errors import ModelError
 from models.organisations import Organisation
+from models.pictures import set_banner
 from models.twinnings import (
     Twinning,
     TwinningInput,
@@ -16,8 +17,9 @@ from models.twinnings import (
     create_twinning,
     edit_twinning,
 )
-from server.web.forms import error_text, langmap, read_form, text, texts
+from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import get_or_404, redirect, require_viewer
+from server.web.pages.pictures import picture_form
 from server.web.render import render
 
 
@@ -118,7 +120,20 @@ async def edit_twinning_page(request: Request) -> Response:
     return redirect(f"/t/{twinning.slug}")
 
 
+async def twinning_picture(request: Request) -> Response:
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    data_dir = request.app.state.settings.data_dir
+    try:
+        await set_banner(viewer, twinning, data_dir, await picture_form(request))
+    except ModelError as exc:
+        values = await _values_of(twinning)
+        return await _form_page(request, twinning, values, exc.status, refusal_text(exc))
+    return redirect(f"/t/{twinning.slug}/edit")
+
+
 routes = [
     Route("/twinnings/new", new_twinning, methods=["GET", "POST"]),
     Route("/t/{slug:handle}/edit", edit_twinning_page, methods=["GET", "POST"]),
+    Route("/t/{slug:handle}/picture", twinning_picture, methods=["POST"]),
 ]

@@ -1,0 +1,109 @@
+"""The faces of actors: a person's avatar, an organisation's logo, a twinning's banner, and the
+icons of remote actors kept here. Each is decoded and re-encoded by ``models.images`` (no EXIF,
+GPS or camera serial survives) at one fixed shape, and stored under the data directory by the
+hash of its clean bytes: a file never changes under its name, so browsers and other servers
+may keep it for a year, and a new picture is a new name."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from pathlib import Path
+
+from models import happenings
+from models.accounts import Account
+from models.errors import N_, Invalid, NotAllowed
+from models.images import fit_image
+from models.media import MAX_IMAGE, sniff
+from models.organisations import Organisation, is_organisation_admin
+from models.twinnings import Twinning, require_moderator
+
+# kind -> (width, height): square faces, and a 3:1 banner (Mastodon's header shape).
+SHAPES = {"avatar": (400, 400), "logo": (400, 400), "banner": (1200, 400)}
+NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg)$")
+
+
+def picture_dir(data_dir: Path) -> Path:
+    path = data_dir / "pictures"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def picture_path(data_dir: Path, name: str) -> Path | None:
+    """The file of a stored picture, or None for a name that is not one of ours."""
+    if not NAME.match(name):
+        return None
+    path = data_dir / "pictures" / name
+    return path if path.is_file() else None
+
+
+def picture_url(base_url: str, name: str) -> str:
+    """Where a stored picture is served (``server.web.pages.pictures``), for other servers and
+    apps."""
+    return f"{base_url}/pictures/{name}"
+
+
+def picture_media_type(name: str) -> str:
+    return "image/png" if name.endswith(".png") else "image/jpeg"
+
+
+def _media_type(content: bytes) -> str:
+    if not content:
+        raise Invalid("file", N_("the file is empty"))
+    if len(content) > MAX_IMAGE:
+        raise Invalid("file", N_("at most %(n)s MB"), n=MAX_IMAGE // (1024 * 1024))
+    try:
+        media_type, _, kind = sniff(content[:16])
+    except Invalid:
+        kind = ""
+    if kind != "image":
+        raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images"))
+    return media_type
+
+
+async def store_picture(data_dir: Path, content: bytes, shape: str) -> str:
+    """The name of the clean copy of ``content`` at ``shape`` (a key of ``SHAPES``); refuses
+    what is not a PNG, JPEG, GIF or WebP picture Pillow can decode, too big a file and too
+    many pixels (a decompression bomb), with a reason."""
+    width, height = SHAPES[shape]
+    fitted = await asyncio.to_thread(fit_image, content, _media_type(content), width, height)
+    name = f"{hashlib.sha256(fitted.content).hexdigest()[:32]}.{fitted.ext}"
+    path = picture_dir(data_dir) / name
+    if not path.exists():
+        partial = path.with_name(name + ".partial")
+        partial.write_bytes(fitted.content)
+        partial.replace(path)
+    return name
+
+
+async def set_avatar(account: Account, data_dir: Path, content: bytes | None) -> None:
+    """``content`` None takes the avatar away (initials show instead)."""
+    account.avatar = await store_picture(data_dir, content, "avatar") if content is not None else ""
+    async with happenings.acting():
+        await account.save(update_fields=["avatar"])
+        await happenings.actor_changed("person", account.id)
+
+
+async def set_logo(
+    editor: Account, org: Organisation, data_dir: Path, content: bytes | None
+) -> None:
+    if not await is_organisation_admin(editor, org):
+        raise NotAllowed("organisation", N_("only its admins may edit it"))
+    org.logo = await store_picture(data_dir, content, "logo") if content is not None else ""
+    async with happenings.acting():
+        await org.save(update_fields=["logo"])
+        await happenings.actor_changed("organisation", org.id)
+
+
+async def set_banner(
+    editor: Account, twinning: Twinning, data_dir: Path, content: bytes | None
+) -> None:
+    """The twinning's picture; its moderators and admins may change it, as its details."""
+    await require_moderator(editor, twinning)
+    twinning.picture = (
+        await store_picture(data_dir, content, "banner") if content is not None else ""
+    )
+    async with happenings.acting():
+        await twinning.save(update_fields=["picture"])
+        await happenings.actor_changed("twinning", twinning.id)
