@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 from models import db
@@ -65,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     media.add_parser(
         "strip-metadata",
         help="replace pictures stored before uploads were cleaned by a copy without EXIF/GPS",
+    )
+    backup = sub.add_parser("backup", help="write the whole node to one archive (.tar.gz)")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("--json", action="store_true", help="print a JSON summary")
+    restore = sub.add_parser("restore", help="restore an archive into an empty node")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--json", action="store_true", help="print a JSON summary")
+    restore.add_argument(
+        "--database-url", help="restore into this database instead (SQLite to PostgreSQL, say)"
     )
     return p
 
@@ -250,6 +262,66 @@ async def cmd_media(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+def _progress(total: int | None, quiet: bool) -> tuple[Callable[[str, int], None], Any]:
+    """A progress bar on the terminal (none when piped or with --json)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="row", disable=True if quiet else None, file=sys.stderr)
+
+    def advance(what: str, n: int) -> None:
+        bar.set_description(what, refresh=False)
+        bar.update(n)
+
+    return advance, bar
+
+
+def _summary(manifest: Any, file: Path, as_json: bool, verb: str) -> None:
+    rows = sum(manifest.rows.values())
+    files = sum(1 for n in manifest.files if n.startswith("files/"))
+    if as_json:
+        totals = {"file": str(file), "row_count": rows, "file_count": files}
+        print(json.dumps({**asdict(manifest), **totals}))
+    else:
+        print(f"{verb} {file}: {rows} rows of {len(manifest.rows)} tables, {files} files")
+
+
+async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from models.backup import write_backup
+
+    if args.file.is_dir() or not args.file.parent.is_dir():
+        raise CliError(f"{args.file}: give a file name in an existing folder")
+
+    async def work() -> int:
+        advance, bar = _progress(None, args.json)
+        with bar:
+            manifest = await write_backup(settings, args.file, advance)
+        _summary(manifest, args.file, args.json, "backed up into")
+        return 0
+
+    return await _with_db(settings, work)
+
+
+async def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from models.backup import read_manifest, restore_backup
+
+    if not args.file.is_file():
+        raise CliError(f"{args.file}: no such backup file")
+    if args.database_url:
+        settings = replace(settings, database_url=args.database_url)
+    manifest = read_manifest(args.file)
+    await db.migrate(settings)
+
+    async def work() -> int:
+        total = sum(manifest.rows.values()) + len(manifest.files) - 1
+        advance, bar = _progress(total, args.json)
+        with bar:
+            restored = await restore_backup(settings, args.file, advance)
+        _summary(restored, args.file, args.json, "restored from")
+        return 0
+
+    return await _with_db(settings, work)
+
+
 COMMANDS: dict[str, Command] = {
     "migrate": cmd_migrate,
     "users": cmd_users,
@@ -258,6 +330,8 @@ COMMANDS: dict[str, Command] = {
     "worker": cmd_worker,
     "domains": cmd_domains,
     "media": cmd_media,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
