@@ -1,12 +1,13 @@
-"""A real browser through the whole translation flow, each person in her own language: Ana
-(Spanish) starts a twinning; Fleur (French) and Bili (French, translates Spanish into French)
-join it; Ana posts a partners-only update in Spanish; Fleur sees it on her home with an
-unread count and a notification, and asks for it in French; Bili finds the request waiting
-on her home and answers it; Fleur reads the update in French, credited to Bili.
+"""A real browser through the whole translation flow, each person in her own language and
+time zone (the sign-up proposes the browser's zone; each checks it is the one kept): Ana
+(Spanish, La Paz) starts a twinning; Fleur (French, Paris) and Bili (French, Bogotá,
+translates Spanish into French) join it; Ana posts a partners-only update in Spanish; Fleur
+sees it on her home with an unread count and a notification, and asks for it in French; Bili
+finds the request waiting on her home and answers it; Fleur reads the update in French,
+credited to Bili.
 
-Each step is a small helper, so a step (choosing a time zone, say) can be put in between;
-the clicks of the flow are counted and printed. Screenshots at 390 and 1280 px go to the
-folder ``shots_dir`` gives."""
+Each step is a small helper, so a step can be put in between; the clicks of the flow are
+counted and printed. Screenshots at 390 and 1280 px go to the folder ``shots_dir`` gives."""
 
 from __future__ import annotations
 
@@ -48,20 +49,27 @@ async def shoot(page: Page, flow: Flow, name: str) -> None:
 
 
 async def sign_up_with_languages(
-    browser: Browser, flow: Flow, username: str, locale: str, pairs: tuple[str, ...] = ()
+    browser: Browser,
+    flow: Flow,
+    username: str,
+    locale: str,
+    zone: str,
+    pairs: tuple[str, ...] = (),
 ) -> Page:
-    """Signs up in a browser speaking ``locale``, then declares the language pairs she
-    translates (``"es>fr"``) in her settings."""
-    context = await browser.new_context(locale=locale, viewport=LAPTOP)
+    """Signs up in a browser speaking ``locale`` in time zone ``zone`` (proposed by the form,
+    kept by the account), then declares the language pairs she translates (``"es>fr"``)."""
+    context = await browser.new_context(locale=locale, timezone_id=zone, viewport=LAPTOP)
     page = await context.new_page()
     await page.goto(flow.base + "/signup")
+    await expect(page.locator("#timezone")).to_have_value(zone)
     await page.locator("#username").fill(username)
     await page.locator("#email").fill(f"{username}@example.org")
     await page.locator("#password").fill("a long enough password")
     await flow.click(page.locator('form[action="/signup"] button[type="submit"]'))
     await expect(page.locator('form[action="/logout"]')).to_be_visible()
+    await page.goto(flow.base + "/settings")
+    await expect(page.locator("#timezone")).to_have_value(zone)
     if pairs:
-        await page.goto(flow.base + "/settings")
         for pair in pairs:
             await flow.click(page.locator(f'input[name="pairs"][value="{pair}"]'))
         form = page.locator("form").filter(has=page.locator('input[value="translations"]'))
@@ -149,10 +157,12 @@ async def test_a_partner_asks_for_a_translation_and_a_bilingual_member_answers_i
     server: str, browser: Browser, tmp_path: Path
 ) -> None:
     flow = Flow(server, shots_dir(tmp_path))
-    ana = await sign_up_with_languages(browser, flow, "ana", "es-ES")
+    ana = await sign_up_with_languages(browser, flow, "ana", "es-ES", "America/La_Paz")
     await start_twinning(ana, flow, "La Paz – Lyon")
-    fleur = await sign_up_with_languages(browser, flow, "fleur", "fr-FR")
-    bili = await sign_up_with_languages(browser, flow, "bili", "fr-FR", pairs=("es>fr",))
+    fleur = await sign_up_with_languages(browser, flow, "fleur", "fr-FR", "Europe/Paris")
+    bili = await sign_up_with_languages(
+        browser, flow, "bili", "fr-FR", "America/Bogota", pairs=("es>fr",)
+    )
     for partner in (fleur, bili):
         await join(partner, flow)
     await post_update(ana, flow, TITLE_ES, TEXT_ES)
