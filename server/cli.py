@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "strip-metadata",
         help="replace pictures stored before uploads were cleaned by a copy without EXIF/GPS",
     )
+    sub.add_parser("check", help="check the settings, the database and the public address")
     backup = sub.add_parser("backup", help="write the whole node to one archive (.tar.gz)")
     backup.add_argument("file", type=Path)
     backup.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -285,6 +286,18 @@ def _summary(manifest: Any, file: Path, as_json: bool, verb: str) -> None:
         print(f"{verb} {file}: {rows} rows of {len(manifest.rows)} tables, {files} files")
 
 
+async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from server.check import run_checks
+
+    async def work() -> int:
+        outcomes = await run_checks(settings)
+        for outcome in outcomes:
+            print(f"{'ok  ' if outcome.ok else 'FAIL'} {outcome.name}: {outcome.detail}")
+        return 0 if all(o.ok for o in outcomes) else 1
+
+    return await _with_db(settings, work)
+
+
 async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from models.backup import write_backup
 
@@ -330,6 +343,7 @@ COMMANDS: dict[str, Command] = {
     "worker": cmd_worker,
     "domains": cmd_domains,
     "media": cmd_media,
+    "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
 }
