@@ -18,6 +18,7 @@ from models.organisations import Organisation
 from models.pictures import picture_media_type, picture_url
 from models.remote import RemoteMembership
 from models.twinnings import Membership, Twinning
+from models.vocab import PHASE_NAMES
 
 INSTANCE_ACTOR = "jumelage"
 
@@ -129,6 +130,10 @@ async def twinning_document(settings: Settings, twinning: Twinning) -> dict[str,
     doc["attributedTo"] = [*ours, *(uri for uri in remote if isinstance(uri, str))]
     doc["postingRestrictedToMods"] = False
     doc["published"] = twinning.created_at.isoformat()
+    # Shown by Mastodon and others as a profile field; its change goes out as an Update.
+    doc["attachment"] = [
+        {"type": "PropertyValue", "name": "Phase", "value": PHASE_NAMES[twinning.phase]}
+    ]
     return doc
 
 

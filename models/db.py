@@ -41,6 +41,7 @@ MODEL_MODULES = [
     "models.pages",
     "models.happenings",
     "models.translation_requests",
+    "models.phases",
 ]
 
 

@@ -20,6 +20,7 @@ from models.facets import check_countries, check_languages, set_facets
 from models.handles import check_handle, claim_handle
 from models.langmap import build_map, primary_of, search_text
 from models.organisations import Organisation
+from models.phases import entered, next_phase
 from models.vocab import FIELDS, JOIN_POLICIES, LICENCES, PHASES
 
 
@@ -176,6 +177,7 @@ async def create_twinning(owner: Account, slug: str, data: TwinningInput) -> Twi
             state="accepted",
             accepted_at=datetime.now(UTC),
         )
+        await entered(twinning.id, twinning.phase, owner.id)
     return twinning
 
 
@@ -183,10 +185,27 @@ async def edit_twinning(editor: Account, twinning: Twinning, data: TwinningInput
     await require_moderator(editor, twinning)
     values = data.cleaned()
     partners = await _partners(data.partner_slugs)
+    before = twinning.phase
     for key, value in values.items():
         setattr(twinning, key, value)
     async with in_transaction():
         await _save_details(twinning, partners)
+        if twinning.phase != before:
+            await entered(twinning.id, twinning.phase, editor.id)
+
+
+async def advance_phase(editor: Account, twinning: Twinning) -> str:
+    """A moderator moves the twinning on to the method's next phase; returns it."""
+    await require_moderator(editor, twinning)
+    following = next_phase(twinning.phase)
+    if following is None:
+        raise Invalid("phase", N_("this twinning is in the method's last phase already"))
+    partners = await Organisation.filter(twinnings__twinning=twinning)
+    twinning.phase = following
+    async with in_transaction():
+        await _save_details(twinning, partners)
+        await entered(twinning.id, following, editor.id)
+    return following
 
 
 async def membership_of(account: Account | None, twinning: Twinning) -> Membership | None:

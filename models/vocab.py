@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from models.errors import N_
+
 FIELDS = ("governance", "education-culture", "health", "social-inclusion")
 PHASES = ("identification", "agreement", "implementation", "evaluation", "sharing")
+# The phases' names, to translate where code (not a template) names them.
+PHASE_NAMES = {
+    "identification": N_("Identification"),
+    "agreement": N_("Agreement"),
+    "implementation": N_("Implementation"),
+    "evaluation": N_("Evaluation"),
+    "sharing": N_("Sharing"),
+}
 JOIN_POLICIES = ("open", "approval", "invitation")
 LICENCES = (
     "CC-BY-SA-4.0",

@@ -21,6 +21,8 @@ from models.discussions import threads
 from models.errors import ModelError
 from models.events import upcoming
 from models.pagination import paginate
+from models.phases import history as phase_history
+from models.phases import next_phase
 from models.remote import RemoteMembership
 from models.resources import RESOURCE_KINDS, resources
 from models.seen import mark_seen
@@ -173,7 +175,17 @@ async def resources_tab(
 async def about_tab(request: Request, twinning: Twinning) -> Response:
     partners = await TwinningPartner.filter(twinning=twinning).prefetch_related("organisation")
     organisations = [p.organisation for p in partners]
-    return await _render_tab(request, twinning, "about", 200, None, None, partners=organisations)
+    return await _render_tab(
+        request,
+        twinning,
+        "about",
+        200,
+        None,
+        None,
+        partners=organisations,
+        phases=await phase_history(twinning.id),
+        following=next_phase(twinning.phase),
+    )
 
 
 Renderer = Callable[..., Awaitable[Response]]

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from models import happenings
 from models.errors import ModelError
 from models.organisations import Organisation
 from models.pictures import set_banner
@@ -14,11 +15,14 @@ from models.twinnings import (
     Twinning,
     TwinningInput,
     TwinningPartner,
+    advance_phase,
     create_twinning,
     edit_twinning,
 )
+from models.vocab import PHASE_NAMES
+from server import i18n
 from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
-from server.web.guards import get_or_404, redirect, require_viewer
+from server.web.guards import flash, get_or_404, redirect, require_viewer
 from server.web.pages.pictures import picture_form
 from server.web.render import render
 
@@ -117,7 +121,21 @@ async def edit_twinning_page(request: Request) -> Response:
     except ModelError as exc:
         values = {**_form_values(form), "slug": twinning.slug}
         return await _form_page(request, twinning, values, exc.status, error_text(exc))
+    await happenings.actor_changed("twinning", twinning.id)
     return redirect(f"/t/{twinning.slug}")
+
+
+async def next_phase_page(request: Request) -> Response:
+    """The moderators' "move on to the next phase"; servers that follow the twinning or hold
+    members of it get its new document."""
+    viewer = require_viewer(request)
+    twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
+    await read_form(request)
+    phase = await advance_phase(viewer, twinning)
+    await happenings.actor_changed("twinning", twinning.id)
+    name = i18n.gettext(PHASE_NAMES[phase])
+    flash(request, i18n.gettext("The twinning is now in the phase: %(phase)s.", phase=name))
+    return redirect(f"/t/{twinning.slug}/about")
 
 
 async def twinning_picture(request: Request) -> Response:
@@ -133,6 +151,7 @@ async def twinning_picture(request: Request) -> Response:
 
 
 routes = [
+    Route("/t/{slug:handle}/phase", next_phase_page, methods=["POST"]),
     Route("/twinnings/new", new_twinning, methods=["GET", "POST"]),
     Route("/t/{slug:handle}/edit", edit_twinning_page, methods=["GET", "POST"]),
     Route("/t/{slug:handle}/picture", twinning_picture, methods=["POST"]),
