@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from tortoise import fields
 from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
@@ -18,6 +19,7 @@ from models.visibility import may_view
 
 MODES = ("off", "each", "daily")
 PERIODS = ("", "week", "month")
+UNSUBSCRIBE_SALT = "mail-unsubscribe"
 PERIOD_LENGTH = {"week": timedelta(days=7), "month": timedelta(days=30)}
 REMIND_BEFORE = timedelta(hours=24)
 DIGEST_EVERY = timedelta(days=1)
@@ -75,6 +77,25 @@ async def set_mail_mode(account: Account, mode: str, periodic: str = "") -> None
     await MailPreference.update_or_create(
         account=account, defaults={"mode": mode, "periodic": periodic}
     )
+
+
+def unsubscribe_token(secret: str, account_id: int) -> str:
+    """The signed account id in a mail's unsubscribe address: whoever holds the mail may
+    stop that member's mail, and no one else's, without logging in (RFC 8058)."""
+    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps(account_id)
+
+
+def account_of_token(secret: str, token: str) -> int | None:
+    try:
+        value = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+async def unsubscribe(account_id: int) -> None:
+    """No more mail of any kind: messages, digests, weekly or monthly news."""
+    await MailPreference.filter(account_id=account_id).update(mode="off", periodic="")
 
 
 async def periodic_choice(account: Account) -> str:

@@ -51,6 +51,7 @@ from server.web.pages import (
     translations,
     twinning_tabs,
     twinnings,
+    unsubscribe,
     updates,
     white_paper,
 )
@@ -125,6 +126,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *remote.routes,
         *admin.routes,
         *admin_queues.routes,
+        *unsubscribe.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     metrics = Metrics.create()

@@ -29,6 +29,7 @@ from models.mail import (
     mark_failed,
     mark_sent,
     now,
+    unsubscribe_token,
 )
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning
@@ -65,7 +66,7 @@ async def _entry(
     twinning = await Twinning.get(id=thread.twinning_id)
     _, twinning_title = pick(twinning.title_map, lang, twinning.primary_language)
     _, subject = pick(thread.title_map, lang, thread.primary_language)
-    _, text = pick(item.content_map, lang, item.primary_language)
+    shown, text = pick(item.content_map, lang, item.primary_language)
     author: Account | RemoteActor | None = (
         await Account.get_or_none(id=item.author_id)
         if item.author_id
@@ -78,18 +79,59 @@ async def _entry(
     date = dates.day_and_time(item.created_at, zone, lang)
     wrote = i18n.gettext("On %(date)s, %(name)s wrote:", date=date, name=name)
     body = f"{wrote}\n\n{text}\n\n{url}\n"
-    return twinning_title, subject, body
+    return twinning_title, subject, body + _original(item, shown)
+
+
+def _original(item: ContentItem, shown: str) -> str:
+    """Below a translation, the words as written, and whether a machine translated them."""
+    written = item.primary_language
+    translated = shown in item.machine_languages or shown in (item.translators or {})
+    if not translated or shown == written or written not in item.content_map:
+        return ""
+    label = i18n.gettext("Original (%(language)s):", language=i18n.language_name(written))
+    machine = i18n.gettext("Machine translation.") + "\n" if shown in item.machine_languages else ""
+    return f"\n{machine}{label}\n{item.content_map[written]}\n"
 
 
 def _message(settings: Settings, to: Account, subject: str, body: str) -> EmailMessage:
+    """Every mail says how to stop it: the settings page, and a one-click unsubscribe address
+    mail clients offer as a button (RFC 2369, RFC 8058)."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to.email
     message["Subject"] = subject
     message["Auto-Submitted"] = "auto-generated"
+    token = unsubscribe_token(settings.secret_key, to.id)
+    stop = f"{settings.base_url}/mail/unsubscribe?token={token}"
+    message["List-Unsubscribe"] = f"<{stop}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     footer = i18n.gettext("You receive this because you asked for e-mail in your settings:")
-    message.set_content(f"{body}\n-- \n{footer}\n{settings.base_url}/settings\n")
+    unsubscribe_line = i18n.gettext("Stop all these mails:")
+    message.set_content(
+        f"{body}\n-- \n{footer}\n{settings.base_url}/settings\n{unsubscribe_line} {stop}\n"
+    )
     return message
+
+
+def _mail_id(settings: Settings, item_id: int) -> str:
+    return f"<item-{item_id}@{settings.domain.split(':')[0]}>"
+
+
+async def _thread_headers(
+    settings: Settings, message: EmailMessage, item: ContentItem, twinning: Twinning
+) -> None:
+    """A message's mail is one of the twinning's list: mail clients group a thread by its
+    Message-ID, In-Reply-To and References, and filter the list by List-Id."""
+    message["Message-ID"] = _mail_id(settings, item.id)
+    if item.in_reply_to_id:
+        parent = item.parent_id or item.in_reply_to_id
+        message["In-Reply-To"] = _mail_id(settings, parent)
+        chain = [item.in_reply_to_id] + ([parent] if parent != item.in_reply_to_id else [])
+        message["References"] = " ".join(_mail_id(settings, i) for i in chain)
+    host = settings.domain.split(":")[0]
+    message["List-Id"] = f"<{twinning.slug}.{host}>"
+    message["List-Archive"] = f"<{settings.base_url}/t/{twinning.slug}/discussions>"
+    message["List-Post"] = "NO"
 
 
 def _language(settings: Settings, account: Account) -> str:
@@ -146,6 +188,10 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
         )
         subject = f"[{twinning_title}] {title}"
     message = _message(settings, account, subject, body)
+    if notice.mode != "reminder":
+        thread = await discussion_of(item)
+        twinning = await Twinning.get(id=(thread or item).twinning_id or 0)
+        await _thread_headers(settings, message, item, twinning)
     return await _deliver(settings, [notice], message, when, digest=False)
 
 

@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from models.discussions import start_discussion
-from models.mail import MailNotice, now, set_mail_mode
+from models.mail import MailNotice, MailPreference, now, set_mail_mode
 from models.posting import post_reply
 from models.twinnings import Membership, TwinningInput, create_twinning
 from server.mailer import send_due
@@ -218,3 +218,55 @@ async def test_mails_give_times_in_the_recipients_zone(smtp, settings) -> None: 
     message = subjects["[Brest – La Paz] Orden"]
     written = format_time(in_zone(thread.created_at, "America/La_Paz"), "short", locale="es")
     assert f"{written}, maelle escribió:" in message
+
+
+async def test_message_mails_thread_as_a_list_and_unsubscribe_in_one_click(
+    smtp, settings, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    await set_mail_mode(jorge, "each", "week")
+    thread = await start_discussion(maelle, twinning, "partners", {"fr": "Budget"}, {"fr": "A"})
+    answer = await post_reply(maelle, thread, {"fr": "Réponse de Maëlle"})
+    assert await send_due(config) == 3  # the thread, the answer, the week's news
+    first, second = [m for m in inbox.messages if m["List-Id"]]
+    assert all(m["List-Unsubscribe"] for m in inbox.messages)
+    assert first["Message-ID"] == f"<item-{thread.id}@testserver.localhost>"
+    assert second["Message-ID"] == f"<item-{answer.id}@testserver.localhost>"
+    assert second["In-Reply-To"] == first["Message-ID"] == second["References"]
+    assert first["List-Id"] == "<brest.testserver.localhost>" and first["List-Post"] == "NO"
+    assert "Original" not in _text(first)  # written in French only: shown as written
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    stop = first["List-Unsubscribe"].strip("<>").removeprefix("http://testserver.localhost")
+    assert stop in _text(first)
+    shown = await client.get(stop)  # opening the link only offers the button
+    assert shown.status_code == 200 and "Stop all these mails" in shown.text
+    assert (await MailPreference.get(account=jorge)).mode == "each"
+    clicked = await client.post(stop, data={"List-Unsubscribe": "One-Click"})
+    assert clicked.status_code == 200 and "no more mail" in clicked.text
+    pref = await MailPreference.get(account=jorge)
+    assert (pref.mode, pref.periodic) == ("off", "")
+    forged = stop.replace(stop.split("token=")[1][:4], "AAAA")
+    assert (await client.post(forged, data={})).status_code == 400
+
+
+async def test_a_translated_message_is_mailed_with_its_original_below(smtp, settings) -> None:  # type: ignore[no-untyped-def]
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    await set_mail_mode(jorge, "each")
+    thread = await start_discussion(maelle, twinning, "partners", {"fr": "Budget"}, {"fr": "Vote"})
+    thread.content_map = {**thread.content_map, "es": "Votación"}
+    thread.machine_languages = ["es"]
+    await thread.save()
+    assert await send_due(config) == 1
+    text = _text(inbox.messages[0])
+    assert text.index("Votación") < text.index("Traducción automática.")
+    assert text.index("Original (francés):") < text.index("Vote")
