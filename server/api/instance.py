@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from federation.nodeinfo import MASTODON_API_VERSION, software_version
 from models.accounts import Account
-from models.config import LOCALES
+from models.config import LOCALES, Settings
 from models.lookup import record_id
 from models.markers import TIMELINES, Marker, set_marker
 from models.media import MAX_DOCUMENT, MAX_IMAGE
@@ -29,7 +29,7 @@ def version_string() -> str:
     return f"{MASTODON_VERSION} (compatible; Jumelage {software_version()})"
 
 
-def _configuration() -> dict[str, Any]:
+def _configuration(settings: Settings) -> dict[str, Any]:
     return {
         # Mastodon documents these as URL strings: there is no streaming yet, so none is named.
         "urls": {},
@@ -54,7 +54,7 @@ def _configuration() -> dict[str, Any]:
             "min_expiration": 0,
             "max_expiration": 0,
         },
-        "translation": {"enabled": False},
+        "translation": {"enabled": bool(settings.translate_url)},
         "vapid": {"public_key": ""},
     }
 
@@ -89,7 +89,7 @@ def _description(call: Call) -> str:
 @endpoint(public=True)
 async def instance_v1(call: Call) -> Any:
     s = call.settings
-    config = _configuration()
+    config = _configuration(s)
     return {
         "uri": s.domain,
         "title": s.instance_name,
@@ -123,7 +123,7 @@ async def instance_v2(call: Call) -> Any:
         "thumbnail": {"url": f"{s.base_url}/static/header.png"},
         "icon": [],
         "languages": list(LOCALES),
-        "configuration": _configuration(),
+        "configuration": _configuration(s),
         "registrations": {
             "enabled": s.registrations != "closed",
             "approval_required": s.registrations == "approval",

@@ -15,6 +15,7 @@ from server.api import (
     search,
     statuses,
     timelines,
+    translation,
 )
 from server.api.core import error_response
 
@@ -29,6 +30,7 @@ routes = [
     *instance.routes,
     *accounts.routes,
     *statuses.routes,
+    *translation.routes,
     *timelines.routes,
     *notifications.routes,
     *search.routes,

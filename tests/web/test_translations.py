@@ -74,3 +74,48 @@ async def test_without_a_service_there_is_no_machine_button(client: httpx.AsyncC
     )
     assert bad.status_code == 303
     assert "xx" not in (await ContentItem.get(id=item.id)).content_map
+
+
+async def _token_of(account: object) -> dict[str, str]:
+    from models.oauth import issue_token, register_app
+
+    oauth_app, _ = await register_app("t", "urn:ietf:wg:oauth:2.0:oob", "read write", "")
+    _, token, _ = await issue_token(oauth_app, account, "read")  # type: ignore[arg-type]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_apps_translate_a_status(app, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    outsider = await make_account("outsider", locale="es")
+    twinning = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    await Membership.create(twinning=twinning, account=jorge, state="accepted")
+    item = await post_update(maelle, twinning, "partners", {"fr": "Réunion <b>jeudi</b>"})
+    path = f"/api/v1/statuses/{item.id}/translate"
+    auth = await _token_of(jorge)
+    off = await client.post(path, headers=auth)
+    assert off.status_code == 503 and "no translation service" in off.json()["error"]
+    assert not (await client.get("/api/v2/instance")).json()["configuration"]["translation"][
+        "enabled"
+    ]
+    with translate_server() as (url, service):
+        app.state.settings = replace(app.state.settings, translate_url=url, translate_key=API_KEY)
+        assert (await client.get("/api/v2/instance")).json()["configuration"]["translation"][
+            "enabled"
+        ]
+        done = await client.post(path, headers=auth)
+        assert done.status_code == 200, done.text
+        body = done.json()
+        assert body["detected_source_language"] == "fr" and body["provider"] == "LibreTranslate"
+        assert body["content"].startswith("[es] ") and "jeudi" in body["content"]
+        assert service.calls[-1]["target"] == "es" and service.calls[-1]["format"] == "html"
+        english = await client.post(path, data={"lang": "en"}, headers=auth)
+        assert english.json()["content"].startswith("[en] ")
+        assert (await client.post(path, data={"lang": "xx"}, headers=auth)).status_code == 422
+        assert (await client.post(path, data={"lang": "fr"}, headers=auth)).status_code == 422
+        hidden = await client.post(path, headers=await _token_of(outsider))
+        assert hidden.status_code == 404  # partners only: not the outsider's to read
+    item.content_map = {**item.content_map, "es": "Reunión el jueves"}
+    await item.save()
+    kept = (await client.post(path, headers=auth)).json()  # a partner's translation, no service
+    assert kept["content"].strip() == "<p>Reunión el jueves</p>" and kept["provider"] == "Jumelage"
