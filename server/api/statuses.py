@@ -23,7 +23,7 @@ from models.remote import RemoteActor
 from models.social import Bookmark, Reblog
 from models.visibility import may_view
 from server.api.compose import compose, language_of
-from server.api.core import ApiError, Call, endpoint, not_found
+from server.api.core import ApiError, Call, Params, endpoint, not_found
 from server.api.entities import (
     Actor,
     Viewing,
@@ -60,6 +60,17 @@ async def _earlier_post(call: Call, key: str) -> ContentItem | None:
     return await ContentItem.get_or_none(id=earlier) if earlier is not None else None
 
 
+def _refuse_what_would_be_lost(p: Params) -> None:
+    """A schedule or a poll this server cannot keep is refused, so the app tells its user,
+    rather than a post meant for next week going out now, or a poll without its options."""
+    if p.text("scheduled_at"):
+        raise ApiError(
+            422, "Validation failed: this server cannot schedule posts; post it when it is due"
+        )
+    if any(name == "poll" or name.startswith("poll[") for name in p.values):
+        raise ApiError(422, "Validation failed: this server has no polls yet")
+
+
 @endpoint("write:statuses")
 async def create(call: Call) -> Any:
     """With an ``Idempotency-Key``, the key is written in the transaction of the status: a
@@ -71,6 +82,7 @@ async def create(call: Call) -> Any:
     text = p.text("status").strip()
     if not text:
         raise ApiError(422, "Validation failed: Text can't be blank")
+    _refuse_what_would_be_lost(p)
     media_ids = await attachable(author, p.items("media_ids"))
     reply_to = (
         await visible_status(call, p.text("in_reply_to_id")) if p.text("in_reply_to_id") else None
