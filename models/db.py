@@ -42,6 +42,7 @@ MODEL_MODULES = [
     "models.happenings",
     "models.translation_requests",
     "models.phases",
+    "models.moderation",
 ]
 
 

@@ -21,7 +21,9 @@ APP_KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "stat
 # Shown on the notifications page and served to apps as well (apps skip types they do not
 # know): a reader asks for a translation one can give, and a translation asked for arrived.
 TRANSLATION_KINDS = ("translate", "translated")
-SHOWN_KINDS = (*APP_KINDS, *TRANSLATION_KINDS)
+# A report one made was handled (``report`` says how).
+MODERATION_KINDS = ("moderated",)
+SHOWN_KINDS = (*APP_KINDS, *TRANSLATION_KINDS, *MODERATION_KINDS)
 KINDS = (*SHOWN_KINDS, "joined", "removed")
 MAX_UNREAD = 1000
 
@@ -46,6 +48,10 @@ class Notification(Model):
         "models.ContentItem", related_name="notifications", null=True, on_delete=fields.CASCADE
     )
     item_id: int | None
+    report: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Report", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    report_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -155,5 +155,11 @@ async def delete_update(editor: Account, item: ContentItem) -> None:
     if not await may_edit(editor, item):
         raise NotAllowed("update", N_("only its author or a moderator may delete it"))
     async with happenings.acting():
-        await happenings.deleted(item)
-        await item.delete()
+        await remove_item(item)
+
+
+async def remove_item(item: ContentItem) -> None:
+    """The item goes, and what follows (its federated ``Delete``) is recorded with it; callers
+    check who may do it and hold the ``acting()`` transaction."""
+    await happenings.deleted(item)
+    await item.delete()

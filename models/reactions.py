@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 
@@ -27,7 +28,9 @@ class Like(Model):
 
 
 class Report(Model):
-    """A Flag from another server, for the admins: who reported, what, and why."""
+    """A report for the moderators: a Flag from another server (``reporter_uri``, targets by
+    address) or one of our people's (``reporter``, the item or account they reported). Open
+    until someone acts on it (``resolved``, with the ``outcome``)."""
 
     id = fields.IntField(primary_key=True)
     reporter_uri = fields.CharField(max_length=500)
@@ -36,6 +39,25 @@ class Report(Model):
     comment = fields.TextField(default="")
     resolved = fields.BooleanField(default=False, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    reporter: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Account", related_name="reports_made", null=True, on_delete=fields.CASCADE
+    )
+    reporter_id: int | None
+    reason = fields.CharField(max_length=20, default="other", db_default=SqlDefault("'other'"))
+    item: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.ContentItem", related_name="reports", null=True, on_delete=fields.SET_NULL
+    )
+    item_id: int | None
+    account: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Account", related_name="reports_against", null=True, on_delete=fields.SET_NULL
+    )
+    account_id: int | None
+    # The twinning the reported item belongs to: its moderators see the report too.
+    twinning: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "models.Twinning", related_name="reports", null=True, on_delete=fields.SET_NULL
+    )
+    twinning_id: int | None
+    outcome = fields.CharField(max_length=20, default="", db_default=SqlDefault("''"))
 
     class Meta:
         table = "reports"

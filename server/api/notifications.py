@@ -13,9 +13,11 @@ from models.content import ContentItem
 from models.notifications import SHOWN_KINDS, Notification, visible_notifications
 from models.notifications import dismiss as dismiss_one
 from models.notifications import unread_count as count_unread
+from models.reactions import Report
 from models.remote import RemoteActor
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import Viewing, account_entity, iso, status_entity
+from server.api.reports import report_entity
 from server.api.statuses import viewing
 
 
@@ -52,7 +54,25 @@ async def notification_entity(view: Viewing, row: Notification) -> dict[str, Any
         "created_at": iso(row.created_at),
         "account": await account_entity(view, source),
         "status": await status_entity(view, item) if item is not None else None,
+        **await _report_part(view, row),
     }
+
+
+async def _report_part(view: Viewing, row: Notification) -> dict[str, Any]:
+    """A handled report says how it was handled (as Mastodon's ``admin.report`` carries its
+    report); other notifications carry none."""
+    if row.report_id is None:
+        return {}
+    report = await Report.get_or_none(id=row.report_id)
+    if report is None:
+        return {}
+    target = await Account.get_or_none(id=report.account_id) if report.account_id else None
+    entity = report_entity(
+        report,
+        [str(report.item_id)] if report.item_id else [],
+        await account_entity(view, target) if target is not None else {},
+    )
+    return {"report": entity | {"outcome": report.outcome}}
 
 
 @endpoint("read:notifications")

@@ -12,6 +12,7 @@ from server.api import (
     media,
     notifications,
     oauth,
+    reports,
     search,
     statuses,
     timelines,
@@ -35,5 +36,6 @@ routes = [
     *notifications.routes,
     *search.routes,
     *media.routes,
+    *reports.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]

@@ -396,3 +396,20 @@ def test_join_requests_are_follow_requests_for_moderators(
     assert carla.follow_requests() == []
     posted = bob.status_post("@bogota Hola a todos", language="es", visibility="direct")
     assert posted["language"] == "es"
+
+
+def test_a_report_from_an_app_reaches_the_admin_page(
+    alice: Mastodon, bob: Mastodon, instance: Instance
+) -> None:
+    status = alice.status_post("@lapaz Cheap watches, click here", visibility="public")
+    report = bob.report(alice.me()["id"], [status["id"]], "Looks like spam to me", category="spam")
+    assert report["category"] == "spam" and report["status_ids"] == [status["id"]]
+    instance.cli(
+        "users", "create", "root", "--email", "root@example.org", "--password", PASSWORD, "--admin"
+    )
+    with httpx.Client(base_url=instance.base) as web:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text)
+        assert token
+        form = {"csrf_token": token.group(1), "username": "root", "password": PASSWORD}
+        assert web.post("/login", data=form).status_code == 303
+        assert "Looks like spam to me" in web.get("/admin").text

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from models.accounts import Account, Invitation, create_invitation
 from models.domain_blocks import BlockEffects, block_domain, effects_of_blocks, lift_block
+from models.moderation import act, reports_for
 from models.pagination import paginate
 from models.reactions import Report
 from models.remote import BLOCK_SEVERITIES, DomainBlock
@@ -18,13 +19,14 @@ from server import i18n
 from server.params import query_text
 from server.web.forms import page_number, read_form, text
 from server.web.guards import flash, get_or_404, int_param, redirect, require_admin
+from server.web.pages.moderation import described
 from server.web.render import render
 
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
 async def admin_page(request: Request) -> Response:
-    require_admin(request)
+    admin = require_admin(request)
     q = query_text(request, "q", "").strip().lower()[:60]
     accounts = Account.exclude(state="pending").order_by("username")
     if q:
@@ -33,7 +35,7 @@ async def admin_page(request: Request) -> Response:
     invitations = await Invitation.filter(used_by_id=None).order_by("-created_at").limit(50)
     blocks = await DomainBlock.all().order_by("domain").limit(500)
     effects = await effects_of_blocks([b.domain for b in blocks])
-    reports = await Report.filter(resolved=False).order_by("-id").limit(100)
+    reports = await described(await (await reports_for(admin)).order_by("-id").limit(100))
     return render(
         request,
         "admin.html",
@@ -133,11 +135,11 @@ async def admin_domains(request: Request) -> Response:
 
 
 async def admin_report(request: Request) -> Response:
-    require_admin(request)
-    await read_form(request)
+    """ "Mark as handled" dismisses the report, and the log keeps it."""
+    admin = require_admin(request)
+    form = await read_form(request)
     report = await get_or_404(Report, id=int_param(request, "report_id"))
-    report.resolved = True
-    await report.save(update_fields=["resolved"])
+    await act(admin, report, "dismiss", text(form, "note"))
     return redirect("/admin")
 
 

@@ -18,6 +18,7 @@ from models.errors import N_, Invalid, ModelError
 from models.lookup import record_id
 from models.memberships import decide_request, invite, remove_member, request_to_join, set_role
 from models.pagination import paginate
+from models.reactions import Report
 from models.remote import RemoteMembership
 from models.remote_members import (
     decide_remote_request,
@@ -83,8 +84,9 @@ async def _members_page(
     is_moderator = bool(viewer and (viewer.is_admin or (mine and mine.is_moderator)))
     accepted = Membership.filter(twinning=twinning, state="accepted").order_by("id")
     page = await paginate(accepted.prefetch_related("account"), page_number(request))
-    waiting, remote_waiting = [], []
+    waiting, remote_waiting, open_reports = [], [], 0
     if is_moderator:
+        open_reports = await Report.filter(twinning=twinning, resolved=False).count()
         waiting = (
             await Membership.filter(twinning=twinning, state__in=["pending", "invited"])
             .prefetch_related("account")
@@ -104,6 +106,7 @@ async def _members_page(
         mine=mine,
         remote=await _remote(twinning, "accepted"),
         remote_waiting=remote_waiting,
+        open_reports=open_reports,
     )
 
 

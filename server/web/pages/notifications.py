@@ -35,6 +35,7 @@ DRAWN_WITH = (
     "item__twinning",
     "item__remote_twinning",
     "item__author",
+    "report",
 )
 
 
