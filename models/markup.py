@@ -4,6 +4,8 @@ can run in a reader's browser."""
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -28,5 +30,10 @@ def markdown_to_html(text: str) -> str:
     return clean_html(_md.render(text or ""))
 
 
+# Items are read far more often than written: a page or a timeline renders the same texts
+# again and again, so each (text, format) is rendered and sanitised once per process while it
+# stays among the most recent ones. A changed text is a new key; an upgraded sanitiser comes
+# with a restart, which empties the cache.
+@functools.lru_cache(maxsize=2048)
 def to_html(text: str, content_format: str) -> str:
     return clean_html(text) if content_format == "html" else markdown_to_html(text)
