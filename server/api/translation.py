@@ -1,7 +1,7 @@
 """``POST /api/v1/statuses/:id/translate``: the status in the reader's language, as Mastodon's
 Translation entity. A translation the item already holds (a partner's, or a machine's kept
 earlier) comes first; otherwise the instance's translation service translates it, and without
-one the answer is 503, as Mastodon answers when it has no service. The visibility rule applies
+one the answer is 404, and 503 when the service fails, as Mastodon answers. The visibility rule applies
 as for reading the status."""
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ async def translate(call: Call) -> Any:
         _, text = pick(item.content_map, target, source)
         provider = "LibreTranslate" if target in item.machine_languages else KEPT
         return _translation(to_html(text, item.content_format), source, provider)
+    if not call.settings.translate_url:  # as Mastodon answers when none is configured
+        raise ApiError(404, "This server has no translation service")
     original = item.content_map.get(source, "")
     html = to_html(original, item.content_format)
     try:

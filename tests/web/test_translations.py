@@ -94,7 +94,7 @@ async def test_apps_translate_a_status(app, client: httpx.AsyncClient) -> None: 
     path = f"/api/v1/statuses/{item.id}/translate"
     auth = await _token_of(jorge)
     off = await client.post(path, headers=auth)
-    assert off.status_code == 503 and "no translation service" in off.json()["error"]
+    assert off.status_code == 404 and "no translation service" in off.json()["error"]
     assert not (await client.get("/api/v2/instance")).json()["configuration"]["translation"][
         "enabled"
     ]
@@ -115,6 +115,9 @@ async def test_apps_translate_a_status(app, client: httpx.AsyncClient) -> None: 
         assert (await client.post(path, data={"lang": "fr"}, headers=auth)).status_code == 422
         hidden = await client.post(path, headers=await _token_of(outsider))
         assert hidden.status_code == 404  # partners only: not the outsider's to read
+        service.failing = True
+        down = await client.post(path, data={"lang": "en"}, headers=auth)
+        assert down.status_code == 503 and "Translation unavailable" in down.json()["error"]
     item.content_map = {**item.content_map, "es": "Reunión el jueves"}
     await item.save()
     kept = (await client.post(path, headers=auth)).json()  # a partner's translation, no service
