@@ -1,8 +1,8 @@
 """``POST /api/v1/statuses/:id/translate``: the status in the reader's language, as Mastodon's
 Translation entity. A translation the item already holds (a partner's, or a machine's kept
-earlier) comes first; otherwise the instance's translation service translates it, and without
-one the answer is 404, and 503 when the service fails, as Mastodon answers. The visibility rule applies
-as for reading the status."""
+earlier) comes first; otherwise the instance's translation service translates it. Without a
+service the answer is 404, and 503 when the service fails, as Mastodon answers. The
+visibility rule applies as for reading the status."""
 
 from __future__ import annotations
 
