@@ -131,15 +131,15 @@ async def edit_organisation_page(request: Request) -> Response:
         await edit_organisation(viewer, org, _input(form))
     except ModelError as exc:
         values = {**_form_values(form), "slug": org.slug}
-        return render(
-            request,
-            "organisation_form.html",
-            exc.status,
-            org=org,
-            form=values,
-            error=error_text(exc),
-        )
+        return _edit_page(request, org, values, exc.status, error_text(exc))
     return redirect(f"/o/{org.slug}")
+
+
+def _edit_page(
+    request: Request, org: Organisation, values: dict[str, object], status: int, error: str
+) -> Response:
+    """The organisation's form again, at its own address, with what was refused and why."""
+    return render(request, "organisation_form.html", status, org=org, form=values, error=error)
 
 
 async def organisation_logo(request: Request) -> Response:
@@ -150,15 +150,7 @@ async def organisation_logo(request: Request) -> Response:
             viewer, org, request.app.state.settings.data_dir, await picture_form(request)
         )
     except ModelError as exc:
-        values = _org_values(org)
-        return render(
-            request,
-            "organisation_form.html",
-            exc.status,
-            org=org,
-            form=values,
-            error=refusal_text(exc),
-        )
+        return _edit_page(request, org, _org_values(org), exc.status, refusal_text(exc))
     return redirect(f"/o/{org.slug}/edit")
 
 
