@@ -86,6 +86,18 @@ def _local_uri() -> str:
     return f"local:{uuid.uuid4()}"
 
 
+async def _local_report(reporter: Account, reason: str, comment: str, **target: Any) -> Report:
+    """A report made here: checked reason and comment, and a local id of its own."""
+    return await Report.create(
+        reporter=reporter,
+        reporter_uri="",
+        activity_uri=_local_uri(),
+        reason=check_reason(reason),
+        comment=check_comment(comment),
+        **target,
+    )
+
+
 async def report_item(reporter: Account, item: ContentItem, reason: str, comment: str) -> Report:
     """Only who may see an item may report it; its twinning's moderators will see the report."""
     if not reporter.is_active or not await may_view(reporter, item):
@@ -94,12 +106,10 @@ async def report_item(reporter: Account, item: ContentItem, reason: str, comment
     if item.remote_author_id is not None:
         author = await RemoteActor.get_or_none(id=item.remote_author_id)
         targets += [author.uri] if author is not None else []
-    return await Report.create(
-        reporter=reporter,
-        reporter_uri="",
-        activity_uri=_local_uri(),
-        reason=check_reason(reason),
-        comment=check_comment(comment),
+    return await _local_report(
+        reporter,
+        reason,
+        comment,
         item=item,
         account_id=item.author_id,
         twinning_id=await _twinning_of(item),
@@ -111,14 +121,7 @@ async def report_account(reporter: Account, account: Account, reason: str, comme
     """A person is reported to the instance admins only."""
     if not reporter.is_active or not account.is_active or account.id == reporter.id:
         raise NotAllowed("account", N_("you may not report this"))
-    return await Report.create(
-        reporter=reporter,
-        reporter_uri="",
-        activity_uri=_local_uri(),
-        reason=check_reason(reason),
-        comment=check_comment(comment),
-        account=account,
-    )
+    return await _local_report(reporter, reason, comment, account=account)
 
 
 async def report_from_app(

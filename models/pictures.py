@@ -79,10 +79,8 @@ async def store_picture(data_dir: Path, content: bytes, shape: str) -> str:
 
 async def set_avatar(account: Account, data_dir: Path, content: bytes | None) -> None:
     """``content`` None takes the avatar away (initials show instead)."""
-    account.avatar = await store_picture(data_dir, content, "avatar") if content is not None else ""
-    async with happenings.acting():
-        await account.save(update_fields=["avatar"])
-        await happenings.actor_changed("person", account.id)
+    account.avatar = await _stored(data_dir, content, "avatar")
+    await _shown(account, "avatar", "person")
 
 
 async def set_logo(
@@ -90,10 +88,8 @@ async def set_logo(
 ) -> None:
     if not await is_organisation_admin(editor, org):
         raise NotAllowed("organisation", N_("only its admins may edit it"))
-    org.logo = await store_picture(data_dir, content, "logo") if content is not None else ""
-    async with happenings.acting():
-        await org.save(update_fields=["logo"])
-        await happenings.actor_changed("organisation", org.id)
+    org.logo = await _stored(data_dir, content, "logo")
+    await _shown(org, "logo", "organisation")
 
 
 async def set_banner(
@@ -101,9 +97,17 @@ async def set_banner(
 ) -> None:
     """The twinning's picture; its moderators and admins may change it, as its details."""
     await require_moderator(editor, twinning)
-    twinning.picture = (
-        await store_picture(data_dir, content, "banner") if content is not None else ""
-    )
+    twinning.picture = await _stored(data_dir, content, "banner")
+    await _shown(twinning, "picture", "twinning")
+
+
+async def _stored(data_dir: Path, content: bytes | None, shape: str) -> str:
+    """The stored picture's name; none (initials show instead) when ``content`` is None."""
+    return await store_picture(data_dir, content, shape) if content is not None else ""
+
+
+async def _shown(actor: Account | Organisation | Twinning, field: str, actor_type: str) -> None:
+    """The new picture is saved, and servers that know the actor get its new document."""
     async with happenings.acting():
-        await twinning.save(update_fields=["picture"])
-        await happenings.actor_changed("twinning", twinning.id)
+        await actor.save(update_fields=[field])
+        await happenings.actor_changed(actor_type, actor.id)

@@ -3,6 +3,8 @@ list of open reports for a twinning, the actions on a report, and the moderation
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -51,24 +53,36 @@ async def report_item_page(request: Request) -> Response:
     if not await may_view(viewer, item):
         raise HTTPException(404)
     back = await _item_href(item)
-    if request.method == "POST":
-        form = await read_form(request)
-        await report_item(viewer, item, text(form, "reason"), text(form, "comment"))
-        flash(request, i18n.gettext("Thank you: the moderators will look at your report."))
-        return redirect(back)
-    return render(request, "report_form.html", reasons=REASONS, back=back, person=None)
+
+    async def send(reason: str, comment: str) -> object:
+        return await report_item(viewer, item, reason, comment)
+
+    return await _report_form(request, back, None, send)
 
 
 async def report_person_page(request: Request) -> Response:
     viewer = require_viewer(request)
     account = await get_or_404(Account, username=request.path_params["username"], state="active")
-    back = f"/u/{account.username}"
+
+    async def send(reason: str, comment: str) -> object:
+        return await report_account(viewer, account, reason, comment)
+
+    return await _report_form(request, f"/u/{account.username}", account, send)
+
+
+async def _report_form(
+    request: Request,
+    back: str,
+    person: Account | None,
+    send: Callable[[str, str], Awaitable[object]],
+) -> Response:
+    """The report form (GET), or the report sent and the reader back where she was (POST)."""
     if request.method == "POST":
         form = await read_form(request)
-        await report_account(viewer, account, text(form, "reason"), text(form, "comment"))
+        await send(text(form, "reason"), text(form, "comment"))
         flash(request, i18n.gettext("Thank you: the moderators will look at your report."))
         return redirect(back)
-    return render(request, "report_form.html", reasons=REASONS, back=back, person=account)
+    return render(request, "report_form.html", reasons=REASONS, back=back, person=person)
 
 
 async def act_on_report(request: Request) -> Response:
