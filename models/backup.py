@@ -30,7 +30,7 @@ from tortoise.transactions import in_transaction
 
 from models.config import Settings
 from models.errors import N_, Conflict, Invalid
-from models.media_store import FOLDERS, MediaStore, store_at
+from models.media_store import FOLDERS, PROBE, MediaStore, store_at
 
 FORMAT = 1
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -119,7 +119,7 @@ def _data_files(settings: Settings, archive: Path) -> Iterator[Path]:
     for path in sorted(settings.data_dir.rglob("*")):
         if not path.is_file() or path.suffix in (".log", ".tmp") or path.resolve() in skipped:
             continue
-        if path.relative_to(settings.data_dir).parts[0] in FOLDERS:
+        if path.relative_to(settings.data_dir).parts[0] in (*FOLDERS, PROBE):
             continue  # the store's files, read from the store (which may be elsewhere)
         if path.resolve() != archive.resolve():
             yield path

@@ -28,6 +28,8 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import logging
+import os
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -38,6 +40,7 @@ from typing import Any
 
 from models.errors import N_, ModelError
 
+log = logging.getLogger(__name__)
 FOLDERS = ("media", "pictures")  # what a store holds; the rest of the data dir stays local
 PROBE = "probe"
 _KEY = re.compile(r"^(media|pictures|probe)/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$")
@@ -140,7 +143,7 @@ class LocalStore(MediaStore):
             handle = path.open("rb")
         except (FileNotFoundError, IsADirectoryError):
             return None
-        return StoredFile(path.stat().st_size, _read_chunks(handle))
+        return StoredFile(os.fstat(handle.fileno()).st_size, _read_chunks(handle))
 
     async def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -218,7 +221,9 @@ class S3Store(MediaStore):
         try:
             yield
         except (BaseError, OSError) as exc:
-            raise StoreUnavailable(f"{self.description} {key}: {_first_line(exc)}") from exc
+            detail = f"{self.description} {key}: {_first_line(exc)}"
+            log.warning("media store unavailable: %s", detail)
+            raise StoreUnavailable(detail) from exc
 
     async def put(self, key: str, data: bytes) -> None:
         import obstore
