@@ -77,6 +77,18 @@ def _add_partner_document(web: httpx.Client) -> tuple[str, str]:
     return page, found.group(1)
 
 
+def _join(base: str, username: str, admin: Mastodon) -> str:
+    """``username`` asks to join La Paz on the web and its admin accepts from her app (when
+    the twinning asks for approval); the new member's API token."""
+    web = _web_login(base, username)
+    joined = web.post("/t/lapaz/join", data={"csrf_token": csrf_of(web.get("/t/lapaz").text)})
+    assert joined.status_code == 303, joined.text
+    web.close()
+    for request in admin.follow_requests():
+        admin.follow_request_authorize(request["id"])
+    return password_token(base, username)
+
+
 def _get(base: str, path: str, token: str = "") -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.get(base + path, headers=headers, timeout=60)
@@ -94,7 +106,7 @@ def _two_servers(tmp_path: Path, url: str, target_url: str, endpoint: str) -> No
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()
     env = server_env(first, url, port, **node)
-    for name in ("alice", "bob"):
+    for name in ("alice", "bob", "carla"):
         jumelage(
             env, "users", "create", name, "--email", f"{name}@example.org", "--password", PASSWORD
         )
@@ -104,7 +116,7 @@ def _two_servers(tmp_path: Path, url: str, target_url: str, endpoint: str) -> No
         running_server(second, url, JUMELAGE_INLINE_WORKER="0", **node) as two,
     ):
         alice = Mastodon(access_token=password_token(one, "alice"), api_base_url=one)
-        bob = password_token(one, "bob")
+        bob, carla = password_token(one, "bob"), _join(one, "carla", alice)
         photo = alice.media_post(gps_photo(), mime_type="image/jpeg", description="Terrain")
         status = alice.status_post("@lapaz Photo", media_ids=[photo["id"]], visibility="direct")
         attached = status["media_attachments"][0]
@@ -123,12 +135,10 @@ def _two_servers(tmp_path: Path, url: str, target_url: str, endpoint: str) -> No
             for file in (name, small, document):
                 assert _get(base, f"/media/{file}").status_code == 404  # anonymous
                 assert _get(base, f"/media/{file}", bob).status_code == 404  # not a member
-            served = _get(base, f"/media/{document}", alice.access_token)
+            served = _get(base, f"/media/{document}", carla)  # a member
             assert served.status_code == 200 and served.content == PDF
             assert served.headers["content-length"] == str(len(PDF))
-            assert (
-                _get(base, f"/media/{name}", alice.access_token).content == stored[f"media/{name}"]
-            )
+            assert _get(base, f"/media/{name}", carla).content == stored[f"media/{name}"]
             assert (
                 _get(base, f"/pictures/{picture}").content
                 == objects(endpoint, prefix)[f"pictures/{picture}"]
