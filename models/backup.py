@@ -1,6 +1,8 @@
 """One archive holds a whole node: every row of every table, read in one consistent snapshot
-while the server runs, the files of the data directory (media, pictures, the secret key), and
-a manifest with the versions and a SHA-256 of each member.
+while the server runs, the files of the data directory (the secret key...), the uploaded files
+and pictures of the node's store (its folders, or its S3 bucket: the objects travel in the
+archive, under the same names, so a backup restores into either kind of store), and a
+manifest with the versions and a SHA-256 of each member.
 
 Rows are written per model as JSON lines rather than as a database dump, so the same archive
 restores into SQLite or PostgreSQL whichever it came from: that is how a node moves from one to
@@ -28,6 +30,7 @@ from tortoise.transactions import in_transaction
 
 from models.config import Settings
 from models.errors import N_, Conflict, Invalid
+from models.media_store import FOLDERS, PROBE, MediaStore, store_at
 
 FORMAT = 1
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -116,8 +119,24 @@ def _data_files(settings: Settings, archive: Path) -> Iterator[Path]:
     for path in sorted(settings.data_dir.rglob("*")):
         if not path.is_file() or path.suffix in (".log", ".tmp") or path.resolve() in skipped:
             continue
+        if path.relative_to(settings.data_dir).parts[0] in (*FOLDERS, PROBE):
+            continue  # the store's files, read from the store (which may be elsewhere)
         if path.resolve() != archive.resolve():
             yield path
+
+
+async def _add_stored(
+    tar: tarfile.TarFile, store: MediaStore, manifest: Manifest, progress: Progress
+) -> None:
+    """The store's files, read after the rows' snapshot: every file a row names is there, as
+    files are written before their rows and deleted after them (a file uploaded meanwhile
+    comes along, unnamed, and does no harm)."""
+    for folder in FOLDERS:
+        for key in await store.keys(folder):
+            data = await store.get(key)
+            if data is not None:  # deleted since it was listed
+                _add(tar, f"files/{key}", data, manifest)
+                progress("files", 1)
 
 
 async def write_backup(settings: Settings, target: Path, progress: Progress) -> Manifest:
@@ -139,6 +158,7 @@ async def write_backup(settings: Settings, target: Path, progress: Progress) -> 
             name = "files/" + path.relative_to(settings.data_dir).as_posix()
             _add(tar, name, path.read_bytes(), manifest)
             progress("files", 1)
+        await _add_stored(tar, store_at(settings.data_dir), manifest, progress)
         _add(tar, "manifest.json", json.dumps(asdict(manifest), indent=1).encode(), manifest)
     partial.replace(target)
     return manifest
@@ -175,8 +195,8 @@ async def _is_empty(settings: Settings) -> bool:
     for model in models_parents_first():
         if await model.exists():
             return False
-    media = settings.data_dir / "media"
-    return not (media.is_dir() and any(media.iterdir()))
+    store = store_at(settings.data_dir)
+    return not await store.keys("media")
 
 
 async def restore_backup(settings: Settings, source: Path, progress: Progress) -> Manifest:
@@ -201,14 +221,28 @@ async def restore_backup(settings: Settings, source: Path, progress: Progress) -
             if not settings.is_sqlite:
                 await _reset_sequences(conn)
         for name in sorted(n for n in manifest.files if n.startswith("files/")):
-            home = settings.data_dir.resolve()
-            target = (home / name.removeprefix("files/")).resolve()
-            if not target.is_relative_to(home):
-                raise Invalid("archive", N_("a file of the backup points outside its folder"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_checked(tar, members, name, manifest))
+            await _restore_file(settings, name, _checked(tar, members, name, manifest))
             progress("files", 1)
     return manifest
+
+
+async def _restore_file(settings: Settings, name: str, data: bytes) -> None:
+    """A file of the store goes to the store (whichever it is now), any other to the data
+    directory, never outside it."""
+    relative = name.removeprefix("files/")
+    if relative.split("/", 1)[0] in FOLDERS:
+        store = store_at(settings.data_dir)
+        try:
+            await store.put(relative, data)
+        except ValueError:
+            raise Invalid("archive", N_("a file of the backup has a name no store holds")) from None
+        return
+    home = settings.data_dir.resolve()
+    target = (home / relative).resolve()
+    if not target.is_relative_to(home):
+        raise Invalid("archive", N_("a file of the backup points outside its folder"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 def _checked(

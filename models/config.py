@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from models import media_store
 from models.zones import is_zone
 
 LOCALES = ("fr", "en", "es")
@@ -55,6 +56,12 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     # Bearer token of /metrics (none: /metrics answers 404).
     metrics_token: str = ""
+    # Where uploaded files and pictures live (none: the data directory; ``models.media_store``).
+    media_url: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
     @property
     def base_url(self) -> str:
@@ -168,7 +175,7 @@ def load_settings(
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError("JUMELAGE_DATA_DIR", f"cannot create {data_dir}: {exc.strerror}") from exc
-    return Settings(
+    settings = Settings(
         domain=domain,
         scheme=scheme,
         data_dir=data_dir,
@@ -186,6 +193,45 @@ def load_settings(
         mail_from=env.get("JUMELAGE_MAIL_FROM", "").strip() or f"jumelage@{domain.split(':')[0]}",
         trusted_proxies=_networks(env, "JUMELAGE_TRUSTED_PROXIES"),
         metrics_token=_metrics_token(env),
+        **_media_store(env),
+    )
+    media_store.configure(data_dir, s3_location(settings))
+    return settings
+
+
+def _media_store(env: Mapping[str, str]) -> dict[str, str]:
+    """``JUMELAGE_MEDIA_URL=s3://bucket/prefix`` and how to reach the bucket: an endpoint for a
+    store other than AWS (MinIO, Garage...), a region, and both keys or none (then the
+    client's own chain: its AWS_* variables, an instance role)."""
+    found = {
+        "media_url": env.get("JUMELAGE_MEDIA_URL", "").strip(),
+        "s3_endpoint": _service_url(env, "JUMELAGE_S3_ENDPOINT"),
+        "s3_region": env.get("JUMELAGE_S3_REGION", "").strip(),
+        "s3_access_key": env.get("JUMELAGE_S3_ACCESS_KEY", "").strip(),
+        "s3_secret_key": env.get("JUMELAGE_S3_SECRET_KEY", "").strip(),
+    }
+    if found["media_url"]:
+        try:
+            media_store.parse_media_url(found["media_url"])
+        except ValueError as exc:
+            raise ConfigError("JUMELAGE_MEDIA_URL", str(exc)) from None
+    if bool(found["s3_access_key"]) != bool(found["s3_secret_key"]):
+        raise ConfigError("JUMELAGE_S3_SECRET_KEY", "give both S3 keys, or neither")
+    return found
+
+
+def s3_location(settings: Settings) -> media_store.S3Location | None:
+    """The bucket of the settings, or None for the data directory."""
+    if not settings.media_url:
+        return None
+    bucket, prefix = media_store.parse_media_url(settings.media_url)
+    return media_store.S3Location(
+        bucket,
+        prefix,
+        settings.s3_endpoint,
+        settings.s3_region,
+        settings.s3_access_key,
+        settings.s3_secret_key,
     )
 
 

@@ -19,6 +19,7 @@ from models.content import ContentItem
 from models.errors import N_, Invalid
 from models.images import CleanImage, clean_image
 from models.lookup import record_id
+from models.media_store import store_at
 from models.office import sniff_office
 
 MAX_IMAGE = 8 * 1024 * 1024
@@ -72,10 +73,9 @@ def sniff(head: bytes) -> tuple[str, str, str]:
     raise Invalid("file", N_("only PNG, JPEG, GIF and WebP images and PDF documents"))
 
 
-def media_dir(data_dir: Path) -> Path:
-    path = data_dir / "media"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def media_key(name: str) -> str:
+    """The store's key of a file or thumbnail named ``name``."""
+    return f"media/{name}"
 
 
 async def store_media(
@@ -100,9 +100,9 @@ async def store_media(
     if kind == "image":
         clean = await asyncio.to_thread(clean_image, content, media_type)
         content = clean.content
-        picture = write_preview(data_dir, token, clean)
+        picture = await write_preview(data_dir, token, clean)
     name = f"{token}.{ext}"
-    (media_dir(data_dir) / name).write_bytes(content)
+    await store_at(data_dir).put(media_key(name), content)
     return await MediaFile.create(
         account=account,
         name=name,
@@ -114,10 +114,10 @@ async def store_media(
     )
 
 
-def write_preview(data_dir: Path, token: str, clean: CleanImage) -> dict[str, Any]:
+async def write_preview(data_dir: Path, token: str, clean: CleanImage) -> dict[str, Any]:
     """Writes the thumbnail; returns the picture's fields of ``MediaFile``."""
     preview_name = f"{token}-small.{clean.small_ext}"
-    (media_dir(data_dir) / preview_name).write_bytes(clean.small)
+    await store_at(data_dir).put(media_key(preview_name), clean.small)
     return {
         "width": clean.width,
         "height": clean.height,
@@ -133,22 +133,21 @@ async def strip_stored_metadata(data_dir: Path) -> tuple[int, list[str]]:
     place by their clean copy, with a thumbnail beside them. Returns how many were cleaned and
     a line for each one that is missing or cannot be decoded (left as it is)."""
     cleaned, problems = 0, []
+    store = store_at(data_dir)
     for media in await MediaFile.filter(kind="image", width=None).order_by("id"):
-        path = media_dir(data_dir) / media.name
-        try:
-            clean = await asyncio.to_thread(clean_image, path.read_bytes(), media.media_type)
-        except OSError as exc:
-            problems.append(f"{media.name}: {exc.strerror or exc}")
+        content = await store.get(media_key(media.name))
+        if content is None:
+            problems.append(f"{media.name}: no such file in {store.description}")
             continue
+        try:
+            clean = await asyncio.to_thread(clean_image, content, media.media_type)
         except Invalid as exc:
             problems.append(
                 f"{media.name}: {exc.message % exc.params if exc.params else exc.message}"
             )
             continue
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(clean.content)
-        partial.replace(path)
-        picture = write_preview(data_dir, media.name.rsplit(".", 1)[0], clean)
+        await store.put(media_key(media.name), clean.content)
+        picture = await write_preview(data_dir, media.name.rsplit(".", 1)[0], clean)
         await MediaFile.filter(id=media.id).update(size=len(clean.content), **picture)
         cleaned += 1
     return cleaned, problems
@@ -169,3 +168,18 @@ async def attachable(account: Account, media_ids: list[str]) -> list[int]:
 async def attach(item: ContentItem, ids: list[int]) -> None:
     if ids:
         await MediaFile.filter(id__in=ids, item_id=None).update(item_id=item.id)
+
+
+async def files_of(item: ContentItem) -> list[str]:
+    """The names of the files (and thumbnails) attached to ``item``: read before the item
+    goes, since its rows go with it."""
+    found = await MediaFile.filter(item_id=item.id).values_list("name", "preview_name")
+    return [name for pair in found for name in pair if name]
+
+
+async def forget_files(data_dir: Path, names: list[str]) -> None:
+    """Deletes the files of an item that is gone; called once its deletion is committed, so
+    that a deletion rolled back never leaves its rows without their files."""
+    store = store_at(data_dir)
+    for name in names:
+        await store.delete(media_key(name))

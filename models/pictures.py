@@ -1,8 +1,8 @@
 """The faces of actors: a person's avatar, an organisation's logo, a twinning's banner, and the
 icons of remote actors kept here. Each is decoded and re-encoded by ``models.images`` (no EXIF,
-GPS or camera serial survives) at one fixed shape, and stored under the data directory by the
-hash of its clean bytes: a file never changes under its name, so browsers and other servers
-may keep it for a year, and a new picture is a new name."""
+GPS or camera serial survives) at one fixed shape, and kept in the node's store
+(``models.media_store``) by the hash of its clean bytes: a file never changes under its name,
+so browsers and other servers may keep it for a year, and a new picture is a new name."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from models.accounts import Account
 from models.errors import N_, Invalid, NotAllowed
 from models.images import fit_image
 from models.media import MAX_IMAGE, sniff
+from models.media_store import store_at
 from models.organisations import Organisation, is_organisation_admin
 from models.twinnings import Twinning, require_moderator
 
@@ -24,18 +25,9 @@ SHAPES = {"avatar": (400, 400), "logo": (400, 400), "banner": (1200, 400)}
 NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg)$")
 
 
-def picture_dir(data_dir: Path) -> Path:
-    path = data_dir / "pictures"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def picture_path(data_dir: Path, name: str) -> Path | None:
-    """The file of a stored picture, or None for a name that is not one of ours."""
-    if not NAME.match(name):
-        return None
-    path = data_dir / "pictures" / name
-    return path if path.is_file() else None
+def picture_key(name: str) -> str | None:
+    """The store's key of a stored picture, or None for a name that is not one of ours."""
+    return f"pictures/{name}" if NAME.match(name) else None
 
 
 def picture_url(base_url: str, name: str) -> str:
@@ -69,11 +61,9 @@ async def store_picture(data_dir: Path, content: bytes, shape: str) -> str:
     width, height = SHAPES[shape]
     fitted = await asyncio.to_thread(fit_image, content, _media_type(content), width, height)
     name = f"{hashlib.sha256(fitted.content).hexdigest()[:32]}.{fitted.ext}"
-    path = picture_dir(data_dir) / name
-    if not path.exists():
-        partial = path.with_name(name + ".partial")
-        partial.write_bytes(fitted.content)
-        partial.replace(path)
+    store, key = store_at(data_dir), f"pictures/{name}"
+    if not await store.exists(key):
+        await store.put(key, fitted.content)
     return name
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from models import happenings
 from models.accounts import Account
@@ -19,6 +20,7 @@ from models.content import (
 )
 from models.errors import N_, Invalid, NotAllowed
 from models.langmap import build_map, primary_of
+from models.media import files_of, forget_files
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view, store_audience
 from models.vocab import TWINNING_VISIBILITIES
@@ -151,11 +153,14 @@ async def edit_update(
         await happenings.edited(item)
 
 
-async def delete_update(editor: Account, item: ContentItem) -> None:
+async def delete_update(editor: Account, item: ContentItem, data_dir: Path) -> None:
+    """Its files go too, once the deletion is committed (``data_dir`` names the node's store)."""
     if not await may_edit(editor, item):
         raise NotAllowed("update", N_("only its author or a moderator may delete it"))
+    names = await files_of(item)
     async with happenings.acting():
         await remove_item(item)
+    await forget_files(data_dir, names)
 
 
 async def remove_item(item: ContentItem) -> None:

@@ -1,5 +1,7 @@
 """``jumelage check``: what an admin runs after installing or upgrading a node. The settings
-(already read, so valid), the database (reachable, migrated), and the public address seen from
+(already read, so valid), the database (reachable, migrated), the media store (a probe file
+written, read back and deleted: a wrong bucket or key shows here, not at the first upload),
+and the public address seen from
 outside the process: NodeInfo, WebFinger and the actors answer there as other servers will
 ask for them, with the domain and scheme the settings give."""
 
@@ -14,6 +16,7 @@ import httpx
 from models import db
 from models.accounts import Account
 from models.config import Settings
+from models.media_store import StoreUnavailable, store_at
 
 ACTIVITY = "application/activity+json"
 
@@ -35,6 +38,15 @@ async def _database(settings: Settings, _: httpx.AsyncClient) -> str:
         raise Failed(f"{len(pending)} migrations not applied: run jumelage migrate")
     kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
     return f"{kind} reachable, schema up to date"
+
+
+async def _media_store(settings: Settings, _: httpx.AsyncClient) -> str:
+    try:
+        return await store_at(settings.data_dir).probe()
+    except StoreUnavailable as exc:
+        raise Failed(f"cannot write and read back a file: {exc.detail}") from exc
+    except OSError as exc:
+        raise Failed(f"cannot write and read back a file: {exc}") from exc
 
 
 async def _get(client: httpx.AsyncClient, url: str, accept: str) -> dict[str, Any]:
@@ -96,6 +108,7 @@ async def _webfinger(settings: Settings, client: httpx.AsyncClient) -> str:
 
 CHECKS: list[tuple[str, Callable[[Settings, httpx.AsyncClient], Awaitable[str]]]] = [
     ("database", _database),
+    ("media store", _media_store),
     ("nodeinfo", _nodeinfo),
     ("instance actor", _instance_actor),
     ("webfinger", _webfinger),

@@ -34,6 +34,7 @@ def _checks(tmp_path: Path, url: str) -> None:
     assert [line.split(":")[0] for line in lines] == [
         "ok   settings",
         "ok   database",
+        "ok   media store",
         "ok   nodeinfo",
         "ok   instance actor",
         "ok   webfinger",

@@ -11,7 +11,7 @@ import pytest
 
 from models.accounts import create_account
 from models.config import Settings
-from models.media import MediaFile, media_dir
+from models.media import MediaFile
 from tests.databases import fresh_database
 from tests.photos import assert_clean_and_upright, gps_photo
 
@@ -114,7 +114,8 @@ async def test_media_strip_metadata_cleans_pictures_stored_before(settings: Sett
     """A photo stored as it came (as uploads were before they were cleaned) is replaced by its
     clean copy with a thumbnail; a picture that cannot be decoded is named and left alone."""
     owner = await create_account("maelle", "maelle@example.org", "long enough pw")
-    folder = media_dir(settings.data_dir)
+    folder = settings.data_dir / "media"  # the local store's folder, written as it once was
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "old-photo.jpg").write_bytes(gps_photo())
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot a picture")
     stored = [("old-photo.jpg", "image/jpeg"), ("broken.png", "image/png")]

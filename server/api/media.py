@@ -1,5 +1,7 @@
 """Media uploads (``/api/v2/media``) and the files themselves (``/media/<name>``), which are
-served only to whoever may see the item they are attached to."""
+served only to whoever may see the item they are attached to: read from the node's store and
+sent through this route after that check, never by a link into the bucket (see
+``models.media_store``)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,18 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.expressions import Q
 
 from federation.authorized_fetch import signing_actor
 from models.content import ContentItem
-from models.media import MAX_DESCRIPTION, MediaFile, media_dir, store_media
+from models.media import MAX_DESCRIPTION, MediaFile, media_key, store_media
 from models.visibility import may_remote_actor_view, may_view
 from server.activitypub import federation_of
 from server.api.core import ApiError, Call, authenticate, endpoint, not_found
 from server.api.entities import Viewing, media_entity
+from server.stored_files import stored_file
 from server.web.guards import viewer_of
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -93,14 +96,14 @@ async def serve_file(request: Request) -> Response:
     media = await MediaFile.get_or_none(Q(name=name) | Q(preview_name=name))
     if media is None or not await _may_fetch(request, media):
         raise HTTPException(404)
-    path = media_dir(request.app.state.settings.data_dir) / name
     media_type = media.media_type
     if name != media.name:
         media_type = "image/png" if name.endswith(".png") else "image/jpeg"
     headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
     if media.kind != "image":
         headers["Content-Disposition"] = "attachment"
-    return FileResponse(path, media_type=media_type, headers=headers)
+    data_dir = request.app.state.settings.data_dir
+    return await stored_file(data_dir, media_key(name), media_type, headers)
 
 
 routes = [

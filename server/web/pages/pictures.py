@@ -6,23 +6,25 @@ from __future__ import annotations
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from models.errors import N_, Invalid
-from models.pictures import picture_media_type, picture_path
+from models.pictures import picture_key, picture_media_type
+from server.stored_files import stored_file
 from server.web.forms import read_form, text
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 async def serve_picture(request: Request) -> Response:
-    path = picture_path(request.app.state.settings.data_dir, request.path_params["name"])
-    if path is None:
+    name = request.path_params["name"]
+    key = picture_key(name)
+    if key is None:
         raise HTTPException(404)
-    media_type = picture_media_type(path.name)
     headers = {"Cache-Control": IMMUTABLE, "Content-Disposition": "inline"}
-    return FileResponse(path, media_type=media_type, headers=headers)
+    data_dir = request.app.state.settings.data_dir
+    return await stored_file(data_dir, key, picture_media_type(name), headers)
 
 
 async def picture_form(request: Request) -> bytes | None:
