@@ -1,5 +1,6 @@
-"""The federation worker loop: inbox processing, what happened here going out (fan-out) and
-deliveries, inside ``jumelage serve`` by default or alone in ``jumelage worker`` processes."""
+"""The federation worker loop: inbox processing, scheduled statuses falling due, what happened
+here going out (fan-out) and deliveries, inside ``jumelage serve`` by default or alone in
+``jumelage worker`` processes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
 from federation.processing import process_inbox
 from models.happenings import wait_for_work
+from models.scheduled import publish_due
 from models.storage_full import StorageFullLog, is_storage_full
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ async def run_once(fed: Federation) -> int:
     """One cycle of the queues, in the order work flows through them; tests call this
     instead of sleeping."""
     taken = await process_inbox(fed)
+    taken += await publish_due(fed.settings)
     taken += await fan_out(fed)
     return taken + await deliver_due(fed)
 
@@ -62,6 +65,19 @@ async def _fanout_loop(fed: Federation, stop: asyncio.Event) -> None:
             await wait_for_work(IDLE_SLEEP)
 
 
+async def _schedule_loop(fed: Federation, stop: asyncio.Event) -> None:
+    """Scheduled statuses are posted within ``IDLE_SLEEP`` of their time."""
+    while not stop.is_set():
+        try:
+            busy = await publish_due(fed.settings)
+        except Exception as exc:  # as above
+            _failed("scheduled statuses cycle", exc)
+            busy = 0
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
+
+
 async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -83,6 +99,7 @@ async def run(fed: Federation, stop: asyncio.Event) -> None:
     await asyncio.gather(
         _inbox_loop(fed, stop),
         _fanout_loop(fed, stop),
+        _schedule_loop(fed, stop),
         _delivery_loop(fed, stop),
         leases.heartbeat(stop),
     )

@@ -222,7 +222,6 @@ routes = [
             "/api/v1/blocks",
             "/api/v1/domain_blocks",
             "/api/v1/conversations",
-            "/api/v1/scheduled_statuses",
             "/api/v1/followed_tags",
             "/api/v1/featured_tags",
             "/api/v1/endorsements",

@@ -13,6 +13,7 @@ from server.api import (
     notifications,
     oauth,
     reports,
+    scheduled,
     search,
     statuses,
     timelines,
@@ -37,5 +38,6 @@ routes = [
     *search.routes,
     *media.routes,
     *reports.routes,
+    *scheduled.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]

@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 from federation.actors import person_uri
 from models import happenings
 from models.accounts import Account
+from models.compose import compose, language_of
 from models.content import ContentItem, ContentWarning, ItemRevision
 from models.happenings import acting
 from models.lookup import record_id
@@ -22,7 +23,6 @@ from models.reactions import Like
 from models.remote import RemoteActor
 from models.social import Bookmark, Reblog
 from models.visibility import may_view
-from server.api.compose import compose, language_of
 from server.api.core import ApiError, Call, Params, endpoint, not_found
 from server.api.entities import (
     Actor,
@@ -33,6 +33,7 @@ from server.api.entities import (
     item_html,
     status_entity,
 )
+from server.api.scheduled import schedule_status
 
 MAX_CHARACTERS = 20_000
 
@@ -61,12 +62,8 @@ async def _earlier_post(call: Call, key: str) -> ContentItem | None:
 
 
 def _refuse_what_would_be_lost(p: Params) -> None:
-    """A schedule or a poll this server cannot keep is refused, so the app tells its user,
-    rather than a post meant for next week going out now, or a poll without its options."""
-    if p.text("scheduled_at"):
-        raise ApiError(
-            422, "Validation failed: this server cannot schedule posts; post it when it is due"
-        )
+    """A poll this server cannot keep is refused, so the app tells its user, rather than a
+    poll going out without its options."""
     if any(name == "poll" or name.startswith("poll[") for name in p.values):
         raise ApiError(422, "Validation failed: this server has no polls yet")
 
@@ -83,6 +80,8 @@ async def create(call: Call) -> Any:
     if not text:
         raise ApiError(422, "Validation failed: Text can't be blank")
     _refuse_what_would_be_lost(p)
+    if p.text("scheduled_at"):
+        return await schedule_status(call, text)
     media_ids = await attachable(author, p.items("media_ids"))
     reply_to = (
         await visible_status(call, p.text("in_reply_to_id")) if p.text("in_reply_to_id") else None

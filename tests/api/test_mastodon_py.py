@@ -11,6 +11,7 @@ import re
 import secrets
 import struct
 import zlib
+from datetime import UTC, datetime, timedelta
 
 import blurhash
 import httpx
@@ -413,3 +414,23 @@ def test_a_report_from_an_app_reaches_the_admin_page(
         form = {"csrf_token": token.group(1), "username": "root", "password": PASSWORD}
         assert web.post("/login", data=form).status_code == 303
         assert "Looks like spam to me" in web.get("/admin").text
+
+
+def test_scheduled_statuses_through_mastodon_py(alice: Mastodon, bob: Mastodon) -> None:
+    when = datetime.now(UTC) + timedelta(hours=2)
+    scheduled = alice.status_post("@lapaz Réunion mensuelle", scheduled_at=when)
+    assert scheduled["params"]["text"] == "@lapaz Réunion mensuelle"
+    assert abs(scheduled["scheduled_at"] - when) < timedelta(seconds=1)
+    assert [s["id"] for s in alice.scheduled_statuses()] == [scheduled["id"]]
+    assert bob.scheduled_statuses() == []
+    later = when + timedelta(days=1)
+    moved = alice.scheduled_status_update(scheduled["id"], later)
+    assert abs(moved["scheduled_at"] - later) < timedelta(seconds=1)
+    assert "Réunion mensuelle" not in str(alice.timeline_home())
+    with pytest.raises(MastodonAPIError) as soon:
+        alice.status_post("@lapaz Trop tôt", scheduled_at=datetime.now(UTC) + timedelta(minutes=1))
+    assert soon.value.args[1] == 422
+    with pytest.raises(MastodonNotFoundError):
+        bob.scheduled_status_delete(scheduled["id"])
+    alice.scheduled_status_delete(scheduled["id"])
+    assert alice.scheduled_statuses() == []

@@ -1,5 +1,5 @@
-"""What the server cannot keep, an app is told at once: a status scheduled for later or
-carrying a poll answers 422 with the reason, and nothing is published."""
+"""What the server cannot keep, an app is told at once: a status carrying a poll answers 422
+with the reason, and nothing is published."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from tests.conftest import make_account
 @pytest.mark.parametrize(
     ("extra", "reason"),
     [
-        ({"scheduled_at": "2027-01-15T09:00:00Z"}, "cannot schedule posts"),
         ({"poll[options][]": ["Yes", "No"], "poll[expires_in]": "86400"}, "no polls"),
     ],
 )
-async def test_a_schedule_or_a_poll_is_refused_not_lost(
+async def test_a_poll_is_refused_not_lost(
     client: httpx.AsyncClient, extra: dict[str, object], reason: str
 ) -> None:
     maelle = await make_account("maelle")

@@ -77,6 +77,31 @@ async def thread_root(item: ContentItem) -> ContentItem:
     return item
 
 
+@dataclass
+class Placement:
+    """Where a status goes: an answer in the thread of ``root``, or an update of ``twinning``."""
+
+    mentions: Mentions
+    root: ContentItem | None = None
+    twinning: Twinning | None = None
+
+
+async def place(
+    settings: Settings, author: Account, text: str, visibility: str, reply_to: ContentItem | None
+) -> Placement:
+    """Decided before anything is written, so that a scheduled status is refused when it is
+    scheduled rather than when it falls due (and checked again then)."""
+    if visibility not in VISIBILITIES:
+        raise Invalid("visibility", N_("choose one of the offered values"))
+    mentions = await mentions_in(settings, text)
+    if reply_to is not None:
+        root = await thread_root(reply_to)
+        if not await may_view(author, root):
+            raise NotAllowed("in_reply_to_id", N_("only members may post updates"))
+        return Placement(mentions, root=root)
+    return Placement(mentions, twinning=await _member_twinning(author, mentions.twinnings))
+
+
 async def compose(
     settings: Settings,
     author: Account,
@@ -86,26 +111,21 @@ async def compose(
     warning: ContentWarning,
     reply_to: ContentItem | None,
 ) -> tuple[ContentItem, Mentions]:
-    if visibility not in VISIBILITIES:
-        raise Invalid("visibility", N_("choose one of the offered values"))
-    mentions = await mentions_in(settings, text)
+    where = await place(settings, author, text, visibility, reply_to)
+    mentions = where.mentions
     lang = language_of(language, author, settings, text)
-    if reply_to is not None:
-        root = await thread_root(reply_to)
-        if not await may_view(author, root):
-            raise NotAllowed("in_reply_to_id", N_("only members may post updates"))
-        parent = reply_to if reply_to.id != root.id else None
+    if where.root is not None and reply_to is not None:
+        parent = reply_to if reply_to.id != where.root.id else None
         answer = await post_reply(
-            author, root, {lang: text}, warning, parent, mentioned=mentions.people
+            author, where.root, {lang: text}, warning, parent, mentioned=mentions.people
         )
         return answer, mentions
-    twinning = await _member_twinning(author, mentions.twinnings)
-    content = without_mention(settings, text, twinning)
+    assert where.twinning is not None
     item = await post_update(
         author,
-        twinning,
+        where.twinning,
         VISIBILITIES[visibility],
-        {lang: content},
+        {lang: without_mention(settings, text, where.twinning)},
         language=lang,
         warning=warning,
         mentioned=mentions.people,
