@@ -44,6 +44,7 @@ MODEL_MODULES = [
     "models.phases",
     "models.moderation",
     "models.scheduled",
+    "models.evaluations",
 ]
 
 

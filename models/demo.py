@@ -11,9 +11,10 @@ from pathlib import Path
 from models.accounts import Account, create_account
 from models.discussions import start_discussion
 from models.errors import N_, Conflict
+from models.evaluations import answer, set_published
 from models.events import EventInput, create_event
 from models.memberships import request_to_join
-from models.organisations import OrganisationInput, create_organisation
+from models.organisations import Organisation, OrganisationInput, create_organisation
 from models.posting import post_reply, post_update
 from models.resources import ResourceInput, add_resource
 from models.twinnings import Twinning, TwinningInput, create_twinning
@@ -298,11 +299,57 @@ async def _resources(people: People, twinnings: Twinnings) -> None:
         await add_resource(people[author], twinnings[slug], data, Path("."))
 
 
+# twinning, author, organisation, language, published, answers
+EVALUATIONS = [
+    (
+        "budget_participatif",
+        "maelle",
+        "brest_numerique",
+        "fr",
+        True,
+        {
+            "worked": "Les ateliers du samedi à la médiathèque ont réuni 40 habitants.",
+            "digital": "Le vote en ligne a fait venir des jeunes qui ne venaient pas aux réunions.",
+            "missing": "Un accompagnement pour les personnes sans ordinateur.",
+            "proposals": "Ouvrir un point d'accès accompagné dans chaque quartier.",
+        },
+    ),
+    (
+        "budget_participatif",
+        "jorge",
+        "wiphala_lapaz",
+        "es",
+        False,
+        {
+            "worked": "Las asambleas mixtas, presenciales y por videollamada.",
+            "missing": "Conexión estable en la sede de El Alto.",
+            "proposals": "Una red de puntos de acceso en las juntas vecinales.",
+        },
+    ),
+]
+
+
+async def _evaluations(people: People, twinnings: Twinnings) -> None:
+    for slug, author, org_slug, language, published, answers in EVALUATIONS:
+        twinning = twinnings[slug]
+        org = await Organisation.get(slug=org_slug)
+        evaluation = await answer(
+            people[author], twinning, twinning.phase, org.id, language, answers
+        )
+        if published:
+            await set_published(people[twinning_owner(slug)], evaluation, True)
+
+
+def twinning_owner(slug: str) -> str:
+    return next(owner for s, owner, *_ in TWINNINGS if s == slug)
+
+
 async def _join_where_they_write(people: People, twinnings: Twinnings) -> None:
     """Everyone who writes in a twinning they did not found joins it (every demo twinning is
     open, so joining is immediate)."""
     writers = {(t, u) for t, u, *_ in UPDATES}
     writers |= {(m[0], m[1]) for m in MEETINGS} | {(r[0], r[1]) for r in RESOURCES}
+    writers |= {(e[0], e[1]) for e in EVALUATIONS}
     for slug, _, _, _, _, answers in DISCUSSIONS:
         writers |= {(slug, a) for a, _ in answers}
     for slug, username in sorted(writers):
@@ -346,9 +393,11 @@ async def fill_demo() -> str:
     await _discussions(people, twinnings)
     await _meetings(people, twinnings)
     await _resources(people, twinnings)
+    await _evaluations(people, twinnings)
     return (
         f"demo: {len(people)} people, {len(ORGANISATIONS)} organisations, {len(twinnings)} "
         f"twinnings, {len(UPDATES)} updates, {len(DISCUSSIONS)} discussions, "
-        f"{len(MEETINGS)} meetings, {len(RESOURCES)} resources; log in as "
+        f"{len(MEETINGS)} meetings, {len(RESOURCES)} resources, {len(EVALUATIONS)} "
+        f"evaluations; log in as "
         f"{', '.join(people)} with the password {DEMO_PASSWORD!r}"
     )

@@ -34,7 +34,7 @@ SLUG = "budget_participatif"
 ADMIN_PASSWORD = "a long enough password"
 WIDTHS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 900}}
 LANGUAGES = ("fr", "en", "es")
-TABS = ("", "/discussions", "/meetings", "/resources", "/members", "/about")
+TABS = ("", "/discussions", "/meetings", "/resources", "/members", "/about", "/evaluations")
 PUBLIC_PAGES = [
     "/directory",
     *(f"/t/{SLUG}{tab}" for tab in TABS),

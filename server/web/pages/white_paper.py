@@ -6,7 +6,7 @@ partner-only ones (marked) for members."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
@@ -16,11 +16,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from models.content import ContentItem
+from models.evaluations import published_proposals
 from models.langmap import pick
 from models.markup import to_html
 from models.organisations import Organisation
 from models.resources import proposals
 from models.twinnings import Twinning, TwinningPartner
+from models.vocab import PHASE_NAMES
 from server import i18n
 from server.web.guards import get_or_404, viewer_of
 from server.web.render import render
@@ -37,6 +39,15 @@ class Chapter:
 
 
 @dataclass
+class Appendix:
+    """The published evaluations' proposals of one twinning."""
+
+    anchor: str
+    twinning: str
+    entries: list[tuple[str, str, str, str]]  # organisation, phase, language, HTML
+
+
+@dataclass
 class Paper:
     title: str
     subtitle: str
@@ -44,6 +55,7 @@ class Paper:
     authors: list[str]
     chapters: list[Chapter]
     date: str
+    appendices: list[Appendix] = field(default_factory=list)
 
 
 def _chapter(item: ContentItem, lang: str) -> Chapter:
@@ -61,6 +73,24 @@ def _chapter(item: ContentItem, lang: str) -> Chapter:
         partners_only=item.visibility != "public",
         twinning=twinning_title,
     )
+
+
+async def _appendices(twinning: Twinning | None, lang: str) -> list[Appendix]:
+    """Public by construction: only published evaluations are read."""
+    found: dict[int, Appendix] = {}
+    for e in await published_proposals(twinning):
+        t: Twinning = e.twinning  # type: ignore[assignment]
+        if t.id not in found:
+            _, title = pick(t.title_map, lang, t.primary_language)
+            found[t.id] = Appendix(f"evaluations-{t.slug}", title, [])
+        entry = (
+            e.organisation.name,
+            i18n.gettext(PHASE_NAMES.get(e.phase, e.phase)),
+            e.language,
+            to_html(e.answers["proposals"], "markdown"),
+        )
+        found[t.id].entries.append(entry)
+    return list(found.values())
 
 
 async def _paper(request: Request, twinning: Twinning | None) -> Paper:
@@ -86,6 +116,7 @@ async def _paper(request: Request, twinning: Twinning | None) -> Paper:
         authors=authors,
         chapters=chapters,
         date=datetime.now(UTC).date().isoformat(),
+        appendices=await _appendices(twinning, lang),
     )
 
 
@@ -99,6 +130,10 @@ async def page(request: Request) -> Response:
     paper = await _paper(request, twinning)
     base = f"/t/{twinning.slug}/white-paper" if twinning else "/white-paper"
     return render(request, "white_paper.html", paper=paper, epub_url=base + ".epub")
+
+
+def _appendix_title(appendix: Appendix) -> str:
+    return i18n.gettext("Appendix: evaluations of %(name)s", name=appendix.twinning)
 
 
 def _epub(paper: Paper, lang: str) -> bytes:
@@ -127,6 +162,16 @@ def _epub(paper: Paper, lang: str) -> bytes:
         item.content = (
             f"<h1>{escape(chapter.title)}</h1><p>{escape(chapter.authors)} · "
             f"{escape(chapter.twinning)}</p>{marker}{chapter.html}"
+        )
+        book.add_item(item)
+        pages.append(item)
+    for appendix in paper.appendices:
+        item = epub.EpubHtml(
+            title=_appendix_title(appendix), file_name=f"{appendix.anchor}.xhtml", lang=lang
+        )
+        item.content = f"<h1>{escape(_appendix_title(appendix))}</h1>" + "".join(
+            f'<h2>{escape(org)} · {escape(phase)}</h2><div lang="{language}">{html}</div>'
+            for org, phase, language, html in appendix.entries
         )
         book.add_item(item)
         pages.append(item)
