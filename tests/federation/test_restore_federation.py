@@ -4,7 +4,8 @@ backup`` while it runs, stopped, restored with ``jumelage restore`` into a new d
 and a new database, and started again from that copy at the same address. What A publishes
 next reaches B as before: Lucía receives the public update, Jorge both, B accepting them
 because A signs with the very keys it had (B verified A's signatures before the move and
-checks them again after it), and what B received before the move is still there."""
+checks them after it with the keys it kept, fetching none anew), and what B received before
+the move is still there."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from federation.fetch import USER_AGENT
 from tests.databases import fresh_database
 from tests.federation.test_two_instances import (
     _eventually,
@@ -75,6 +77,18 @@ async def _keys(base: str) -> dict[str, str]:
         }
 
 
+def _actor_fetches(log: Path) -> list[str]:
+    """Requests of another server for A's actor documents. B keeps keys for a day and fetches
+    an actor again only when its signature fails with the kept key, so none after the move
+    means B verified the restored node with the keys it already had."""
+    actors = ('"GET /t/brest_lapaz ', '"GET /u/maelle ')
+    return [
+        line
+        for line in log.read_text().splitlines()
+        if USER_AGENT in line and any(actor in line for actor in actors)
+    ]
+
+
 async def test_followers_elsewhere_still_receive_after_a_restore(
     tmp_path: Path, databases: tuple[str, str]
 ) -> None:
@@ -110,6 +124,7 @@ async def test_followers_elsewhere_still_receive_after_a_restore(
             await _publish(maelle, AFTER, SECRET_AFTER)
             await _arrived(jorge, lucia, AFTER, SECRET_AFTER)
             await maelle.aclose()
+        assert not _actor_fetches(tmp_path / "a2" / "server.log")
         jorge_feed, lucia_feed = (await jorge.get("/feed")).text, (await lucia.get("/feed")).text
         assert BEFORE in jorge_feed and SECRET_BEFORE in jorge_feed and BEFORE in lucia_feed
         assert SECRET_BEFORE not in lucia_feed and SECRET_AFTER not in lucia_feed
