@@ -25,6 +25,7 @@ from server.middleware import (
     ApiTrailingSlash,
     BlockedSigners,
     BodyLimit,
+    ForwardedClient,
     SecurityHeaders,
     ViewerAndLanguage,
 )
@@ -137,6 +138,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(ForwardedClient, trusted=settings.trusted_proxies),
             Middleware(RequestMetrics, metrics=metrics),
             Middleware(SecurityHeaders),
             Middleware(ApiTrailingSlash),

@@ -1,5 +1,6 @@
-"""ASGI middleware: a bound on request bodies (checked before anything parses them), the
-refusal of requests signed by blocked domains, and the per-request viewer and language."""
+"""ASGI middleware: the client's address behind a trusted proxy, a bound on request bodies
+(checked before anything parses them), the refusal of requests signed by blocked domains, and
+the per-request viewer and language."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation.authorized_fetch import is_signed_by_blocked_domain
+from models.config import IPNetwork
 from models.notifications import unread_count
 from server import i18n
+from server.clients import forwarded_client
 from server.web.session import load_viewer
 
 MAX_BODY = 1024 * 1024
@@ -30,6 +33,29 @@ NO_PAGE_PREFIXES = (
     "/manifest.webmanifest",
     "/favicon.ico",
 )
+
+
+class ForwardedClient:
+    """Behind a trusted reverse proxy, the request's client becomes the one the proxy names
+    in X-Forwarded-For. The scope is changed in place, as uvicorn's proxy-headers middleware
+    does, because hypercorn writes its access log from the scope it handed over: rate
+    limits, logs and metrics then all see the same address. Without trusted proxies nothing
+    changes, and a client's own X-Forwarded-For is ignored."""
+
+    def __init__(self, app: ASGIApp, trusted: tuple[IPNetwork, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.trusted and scope["type"] in ("http", "websocket") and scope.get("client"):
+            forwarded = [
+                v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
+            ]
+            peer = scope["client"][0]
+            client = forwarded_client(peer, forwarded, self.trusted)
+            if client != peer:
+                scope["client"] = (client, 0)
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -253,10 +253,13 @@ async def id_page(query: QuerySet[Any], params: Params, field: str = "id") -> li
 
 
 def paged(call: Call, items: list[Any], ids: list[int | str]) -> JSONResponse:
-    """The JSON list with Mastodon's ``Link`` header (next: older, prev: newer)."""
+    """The JSON list with Mastodon's ``Link`` header (next: older, prev: newer). The links
+    start with the configured public address, never the request's Host header (which anyone
+    may set, and which a reverse proxy may rewrite) nor the scheme the proxy spoke."""
     response = JSONResponse(items)
     if ids:
-        base = str(call.request.url.remove_query_params(["max_id", "min_id", "since_id"]))
+        url = call.request.url.remove_query_params(["max_id", "min_id", "since_id"])
+        base = call.settings.base_url + url.path + (f"?{url.query}" if url.query else "")
         sep = "&" if "?" in base else "?"
         response.headers["Link"] = (
             f'<{base}{sep}max_id={ids[-1]}>; rel="next", <{base}{sep}min_id={ids[0]}>; rel="prev"'
