@@ -86,6 +86,7 @@ async def _world(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "media_id": str(media.id),
         "notification_id": "1",
         "report_id": "1",
+        "silenced_id": "1",
         "request_id": "1",
         "name": media.name,
         "hashtag": "nouvelles",
