@@ -51,7 +51,7 @@ async def _item_href(item: ContentItem) -> str:
     if item.twinning_id is not None:
         twinning = await Twinning.get(id=item.twinning_id)
         return f"/t/{twinning.slug}/updates/{item.id}"
-    return "/"
+    return "/feed" if item.remote_twinning_id is not None else "/"
 
 
 async def report_item_page(request: Request) -> Response:
