@@ -94,7 +94,7 @@ def _local(subject: Subject | None) -> Account:
 
 def _spares_admins(actor: Account, subject: Subject | None) -> None:
     if isinstance(subject, Account) and (subject.id == actor.id or subject.is_admin):
-        raise NotAllowed("action", N_("an admin cannot be suspended here"))
+        raise NotAllowed("action", N_("an admin cannot be silenced or suspended here"))
 
 
 async def _warn(actor: Account, report: Report, subject: Subject | None, note: str) -> None:

@@ -26,6 +26,7 @@ from models.reactions import Report
 from models.remote import DomainBlock, RemoteActor, now
 from models.social import follow_local
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
+from models.visibility import store_audience
 from server.mailer import send_due
 from tests.conftest import log_in, make_account, post_form
 from tests.servers import free_port
@@ -352,8 +353,11 @@ async def test_a_report_about_another_server_blocks_it_or_goes_there(
             root, "/admin", f"/reports/{kept.id}", {"action": "block_domain", "note": "spam"}
         )
         assert r.status_code == 303
+        r = await post_form(root, "/admin", f"/reports/{forwarded.id}", {"action": "silence"})
+        assert r.status_code == 303
         log = (await root.get("/admin/log")).text
         assert log.count("Report forwarded") == 2 and "Domain blocked" in log
+        assert "Account silenced" in log and "@spammer@far.example" in log
         assert "@jorge" in log  # who asked for the first forwarding
     block = await DomainBlock.get(domain="far.example")
     assert (block.severity, block.reason) == ("suspend", "spam")
@@ -366,10 +370,17 @@ async def test_a_report_about_another_server_blocks_it_or_goes_there(
     item = await ContentItem.create(
         remote_author=spammer,
         uri="https://far.example/notes/1",
-        twinning_id=forwarded.twinning_id,
+        twinning=await Twinning.get(slug="brest"),
         visibility="public",
-        content_map={"en": "spam"},
+        content_map={"en": "Remote cheap pills"},
     )
+    await store_audience(item)
+    # Silenced: out of the public timeline, still in the twinning's feed for its members.
+    assert (await RemoteActor.get(id=spammer.id)).silenced_at is not None
+    assert "Remote cheap pills" not in (await client.get("/api/v1/timelines/public")).text
+    assert "Remote cheap pills" not in (await client.get("/t/brest")).text
+    async with signed_in(client, "jorge") as jorge:
+        assert "Remote cheap pills" in (await jorge.get("/t/brest")).text
     await DomainBlock.filter(domain="far.example").delete()
     report = await Report.create(
         reporter_uri="",
