@@ -37,6 +37,9 @@ class Account(Model):
     # A name in models.pictures; empty: initials show instead.
     avatar = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set by an admin (Mastodon's "limit"): the person's items leave public lists
+    # (``models.listing``) but still reach their twinnings and followers.
+    silenced_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "accounts"
@@ -48,6 +51,10 @@ class Account(Model):
     @property
     def is_active(self) -> bool:
         return self.state == "active"
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_at is not None
 
     @property
     def name(self) -> str:

@@ -1,6 +1,6 @@
 """Moderation: our people report an item or a person; the instance admins, and for a twinning's
-items that twinning's moderators, act on the report (dismiss it, remove the item, suspend the
-account); every act is a row of the moderation log, and the reporter is told the outcome.
+items that twinning's moderators, see the report and act on it (``models.moderation_actions``);
+every act is a row of the moderation log, scoped as the reports are.
 
 Reporting goes through the visibility rule: one may only report what one may see."""
 
@@ -14,12 +14,9 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models import happenings
 from models.accounts import Account
 from models.content import ContentItem
 from models.errors import N_, Invalid, NotAllowed
-from models.notifications import Notification
-from models.posting import remove_item
 from models.reactions import Report
 from models.remote import RemoteActor
 from models.twinnings import Membership
@@ -27,10 +24,7 @@ from models.visibility import may_view
 
 # Mastodon's report categories, which apps send.
 REASONS = ("spam", "legal", "violation", "other")
-ACTIONS = ("dismiss", "remove", "suspend")
-OUTCOMES = {"dismiss": "dismissed", "remove": "removed", "suspend": "suspended"}
 MAX_COMMENT = 1000
-MAX_NOTE = 500
 
 
 class ModerationEntry(Model):
@@ -55,6 +49,11 @@ class ModerationEntry(Model):
     reason = fields.CharField(max_length=20, default="")
     note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A warned person of ours whose mail has not left yet (the mailer clears it once sent).
+    mail_to: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="warnings_to_mail", null=True, on_delete=fields.SET_NULL
+    )
+    mail_to_id: int | None
 
     class Meta:
         table = "moderation_log"
@@ -74,7 +73,7 @@ def check_comment(comment: str) -> str:
     return comment
 
 
-async def _twinning_of(item: ContentItem) -> int | None:
+async def twinning_of(item: ContentItem) -> int | None:
     """An answer belongs to its thread's twinning."""
     if item.in_reply_to_id is not None:
         root = await ContentItem.get_or_none(id=item.in_reply_to_id)
@@ -112,7 +111,7 @@ async def report_item(reporter: Account, item: ContentItem, reason: str, comment
         comment,
         item=item,
         account_id=item.author_id,
-        twinning_id=await _twinning_of(item),
+        twinning_id=await twinning_of(item),
         targets=targets,
     )
 
@@ -191,70 +190,3 @@ async def may_act(viewer: Account, report: Report) -> bool:
     return report.twinning_id is not None and report.twinning_id in await moderated_twinnings(
         viewer
     )
-
-
-async def _describe(report: Report) -> str:
-    """The target in words: the account's handle, and the item's number."""
-    parts = []
-    if report.account_id is not None:
-        account = await Account.get_or_none(id=report.account_id)
-        if account is not None:
-            parts.append(f"@{account.username}")
-    if report.item_id is not None:
-        parts.append(f"#{report.item_id}")
-    parts += report.targets[:2]
-    return " ".join(parts)[:500]
-
-
-async def _remove(actor: Account, report: Report) -> None:
-    item = await ContentItem.get_or_none(id=report.item_id) if report.item_id else None
-    if item is None:
-        raise Invalid("action", N_("this report names no item to remove"))
-    await remove_item(item)
-
-
-async def _suspend(actor: Account, report: Report) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("action", N_("only instance admins suspend accounts"))
-    account = await Account.get_or_none(id=report.account_id) if report.account_id else None
-    if account is None:
-        raise Invalid("action", N_("this report names no account of this server"))
-    if account.id == actor.id or account.is_admin:
-        raise NotAllowed("action", N_("an admin cannot be suspended here"))
-    account.state = "suspended"
-    await account.save(update_fields=["state"])
-
-
-async def act(actor: Account, report: Report, action: str, note: str = "") -> ModerationEntry:
-    """The act, its log row, the report closed and its reporter told, in one transaction."""
-    if not await may_act(actor, report):
-        raise NotAllowed("report", N_("you do not moderate this"))
-    if action not in ACTIONS:
-        raise Invalid("action", N_("unknown action"))
-    if report.resolved:
-        raise Invalid("report", N_("this report was already handled"))
-    note = note.strip()
-    if len(note) > MAX_NOTE:
-        raise Invalid("note", N_("at most %(num)s characters"), num=MAX_NOTE)
-    target = await _describe(report)
-    async with happenings.acting():
-        if action == "remove":
-            await _remove(actor, report)
-        elif action == "suspend":
-            await _suspend(actor, report)
-        report.resolved, report.outcome = True, OUTCOMES[action]
-        await report.save(update_fields=["resolved", "outcome"])
-        entry = await ModerationEntry.create(
-            actor=actor,
-            action=action,
-            report=report,
-            twinning_id=report.twinning_id,
-            target=target,
-            reason=report.reason,
-            note=note,
-        )
-        if report.reporter_id is not None and report.reporter_id != actor.id:
-            await Notification.create(
-                account_id=report.reporter_id, kind="moderated", from_account=actor, report=report
-            )
-    return entry

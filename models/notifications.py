@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tortoise import fields
 from tortoise.expressions import Q, Subquery
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -21,8 +22,8 @@ APP_KINDS = ("mention", "follow", "follow_request", "favourite", "reblog", "stat
 # Shown on the notifications page and served to apps as well (apps skip types they do not
 # know): a reader asks for a translation one can give, and a translation asked for arrived.
 TRANSLATION_KINDS = ("translate", "translated")
-# A report one made was handled (``report`` says how).
-MODERATION_KINDS = ("moderated",)
+# A report one made was handled (``report`` says how); a moderator warned one (``note``).
+MODERATION_KINDS = ("moderated", "warned")
 SHOWN_KINDS = (*APP_KINDS, *TRANSLATION_KINDS, *MODERATION_KINDS)
 KINDS = (*SHOWN_KINDS, "joined", "removed")
 MAX_UNREAD = 1000
@@ -52,6 +53,8 @@ class Notification(Model):
         "models.Report", related_name="notifications", null=True, on_delete=fields.CASCADE
     )
     report_id: int | None
+    # A moderator's words to the recipient (a warning).
+    note = fields.TextField(default="", db_default=SqlDefault("''"))
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

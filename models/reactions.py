@@ -58,6 +58,8 @@ class Report(Model):
     )
     twinning_id: int | None
     outcome = fields.CharField(max_length=20, default="", db_default=SqlDefault("''"))
+    # Sent on to the reported actor's server as a Flag.
+    forwarded = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "reports"

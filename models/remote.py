@@ -31,6 +31,8 @@ class RemoteActor(Model):
     icon_uri = fields.CharField(max_length=500, default="", db_default=SqlDefault("''"))
     icon = fields.CharField(max_length=40, default="", db_default=SqlDefault("''"))
     fetched_at = fields.DatetimeField()
+    # Silenced by an admin here: as for our own people (``Account.silenced_at``).
+    silenced_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "remote_actors"

@@ -31,6 +31,8 @@ from models.mail import (
     now,
     unsubscribe_token,
 )
+from models.moderation import ModerationEntry
+from models.moderation_actions import warning_mailed, warnings_to_mail
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning
 from models.visibility import may_view, visible_items
@@ -270,7 +272,35 @@ async def send_due(settings: Settings, when: datetime | None = None) -> int:
         sent += await _deliver(settings, notices, message, when, digest=True)
     for pref in await due_periodic(when):
         sent += await _periodic(settings, pref, when)
+    for entry in await warnings_to_mail():
+        sent += await _warning(settings, entry)
     return sent
+
+
+async def _warning(settings: Settings, entry: ModerationEntry) -> bool:
+    """A moderator's warning, in the warned person's language. It is no list mail: it goes
+    whatever the person chose for mail, and says where to read it again."""
+    account = await Account.get_or_none(id=entry.mail_to_id or 0)
+    if account is None:
+        await warning_mailed(entry)
+        return False
+    i18n.set_locale(_language(settings, account))
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = account.email
+    message["Subject"] = i18n.gettext(
+        "A warning from the moderators of %(name)s", name=settings.instance_name
+    )
+    message["Auto-Submitted"] = "auto-generated"
+    intro = i18n.gettext("The moderators of %(name)s warn you:", name=settings.instance_name)
+    message.set_content(f"{intro}\n\n{entry.note}\n\n{settings.base_url}/notifications\n")
+    try:
+        await _send(settings, message)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        log.warning("warning mail to %s failed: %s", account.email, exc)
+        return False
+    await warning_mailed(entry)
+    return True
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:

@@ -11,10 +11,12 @@ from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
 from models import happenings
 from models.follows import Follow
+from models.moderation import twinning_of
 from models.reactions import Like, Report
 from models.visibility import may_remote_actor_view
 
 MAX_COMMENT = 5000
+MAX_RESOLVED = 10  # addresses of a Flag looked up here; the rest stay listed by address
 
 
 async def on_like(fed: Federation, activity: dict[str, Any]) -> None:
@@ -42,17 +44,35 @@ async def on_undo_like(fed: Federation, activity: dict[str, Any]) -> None:
         await Like.filter(item=item, actor_uri=activity["actor"]).delete()
 
 
+async def _named_here(fed: Federation, targets: list[str]) -> dict[str, Any]:
+    """The first of our items and of our people a Flag names, so that the report reaches the
+    item's twinning moderators too and the admins can act on it as on a report made here."""
+    found: dict[str, Any] = {}
+    for uri in targets[:MAX_RESOLVED]:
+        if "item" not in found and (item := await local_item(fed.settings, uri)) is not None:
+            found["item"] = item
+            found["twinning_id"] = await twinning_of(item)
+            if item.author_id is not None:
+                found.setdefault("account_id", item.author_id)
+        target = await local_target(fed.settings, uri)
+        if target is not None and target.actor_type == "person":
+            found["account_id"] = target.actor_id
+    return found
+
+
 async def on_flag(fed: Federation, activity: dict[str, Any]) -> None:
     """Reports land on the admin page; the reported items and actors are listed by address."""
     objects = activity.get("object")
     targets = [object_uri(o) for o in (objects if isinstance(objects, list) else [objects])]
+    targets = [t for t in targets if t.startswith(("https://", "http://"))][:50]
     comment = activity.get("content")
     try:
         await Report.create(
             reporter_uri=activity["actor"],
             activity_uri=activity["id"],
-            targets=[t for t in targets if t.startswith(("https://", "http://"))][:50],
+            targets=targets,
             comment=comment[:MAX_COMMENT] if isinstance(comment, str) else "",
+            **await _named_here(fed, targets),
         )
     except IntegrityError:
         return

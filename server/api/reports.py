@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from models.accounts import Account
 from models.moderation import REASONS, report_from_app
+from models.moderation_actions import forward_by_reporter
 from models.reactions import Report
 from models.remote import RemoteActor
 from server.api.core import ApiError, Call, endpoint
@@ -25,7 +26,7 @@ def report_entity(report: Report, status_ids: list[str], target: dict[str, Any])
         "action_taken_at": None,
         "category": report.reason,
         "comment": report.comment,
-        "forwarded": False,
+        "forwarded": report.forwarded,
         "created_at": iso(report.created_at),
         "status_ids": status_ids,
         "rule_ids": None,
@@ -35,8 +36,9 @@ def report_entity(report: Report, status_ids: list[str], target: dict[str, Any])
 
 @endpoint("write:reports")
 async def create(call: Call) -> Any:
-    """Statuses one may not see answer 404, as everywhere; ``forward`` is accepted and not
-    acted on (this server sends no Flag to other servers)."""
+    """Statuses one may not see answer 404, as everywhere. ``forward`` about an account of
+    another server sends the report there too (one Flag, from this server, without the
+    reporter's name); about one of ours there is nowhere to forward it, as on Mastodon."""
     p = call.params
     target = await actor_by_id(p.text("account_id"))
     if not isinstance(target, Account | RemoteActor):
@@ -49,6 +51,8 @@ async def create(call: Call) -> Any:
         raise ApiError(422, f"Validation failed: at most {MAX_STATUSES} status_ids")
     items = [await visible_status(call, raw) for raw in status_ids]
     reports = await report_from_app(call.user, target, items, category, p.text("comment"))
+    if p.flag("forward") and isinstance(target, RemoteActor):
+        await forward_by_reporter(call.user, reports)
     view = viewing(call)
     return report_entity(reports[0], [str(i.id) for i in items], await account_entity(view, target))
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from federation.local import local_item
 from models.content import ContentItem
+from models.listing import listed
 from models.visibility import may_view, visible_items
 from server.api.accounts import search_actors
 from server.api.core import ApiError, Call, endpoint
@@ -46,7 +47,7 @@ async def _statuses(call: Call, query: str, limit: int, offset: int) -> list[Any
         ok = item is not None and await may_view(call.account, item)
         return [await status_entity(view, item)] if ok and item is not None else []
     items = (
-        await visible_items(call.account)
+        await listed(visible_items(call.account), call.account)
         .filter(search_text__icontains=query.lower())
         .offset(offset)
         .limit(limit)

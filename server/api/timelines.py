@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 from models.content import ContentItem
 from models.home import home_items, my_twinnings
 from models.langmap import pick
+from models.listing import listed
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
@@ -34,7 +35,7 @@ async def home(call: Call) -> Any:
 @endpoint("read:statuses", public=True)
 async def public(call: Call) -> Any:
     """Public items only, whoever asks: partner-only items have no place in a public timeline."""
-    query = visible_items(None)
+    query = listed(visible_items(None), call.account)
     if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
     elif call.params.flag("remote"):
@@ -47,7 +48,7 @@ async def tag(call: Call) -> Any:
     name = call.request.path_params["hashtag"].lstrip("#").lower()
     if not name.replace("_", "").isalnum():
         raise ApiError(422, "Validation failed: hashtag must be letters, digits or _")
-    query = visible_items(None).filter(search_text__icontains=f"#{name}")
+    query = listed(visible_items(None), call.account).filter(search_text__icontains=f"#{name}")
     if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
     return await _page(call, query)

@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from models.accounts import Account, Invitation, create_invitation
 from models.domain_blocks import BlockEffects, block_domain, effects_of_blocks, lift_block
-from models.moderation import act, reports_for
+from models.moderation import reports_for
+from models.moderation_actions import act
 from models.pagination import paginate
 from models.reactions import Report
 from models.remote import BLOCK_SEVERITIES, DomainBlock

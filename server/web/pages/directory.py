@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.facets import count_by, country_code, owners_with
+from models.listing import listed
 from models.organisations import Organisation
 from models.pagination import Page, paginate
 from models.remote import RemoteActor
@@ -54,7 +55,8 @@ async def _found(query: QuerySet[Any], number: int) -> Found:
 
 async def _updates(request: Request, q: str, number: int) -> Found:
     """Updates found by text, through the visibility rule."""
-    query = visible_items(viewer_of(request)).filter(twinning_id__not_isnull=True)
+    viewer = viewer_of(request)
+    query = listed(visible_items(viewer), viewer).filter(twinning_id__not_isnull=True)
     if q:
         query = query.filter(search_text__icontains=q.lower())
     return await _found(query.prefetch_related("twinning", "author", "remote_author"), number)

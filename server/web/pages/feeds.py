@@ -16,6 +16,7 @@ from tortoise.queryset import QuerySet
 from federation.serialize import item_uri
 from models.content import ContentItem
 from models.langmap import pick
+from models.listing import listed
 from models.markup import to_html
 from models.twinnings import Twinning
 from models.visibility import visible_items
@@ -82,8 +83,9 @@ async def _feed(
 
 
 def _public_updates() -> QuerySet[ContentItem]:
-    """Public updates of our twinnings: the rule's answer for an anonymous reader."""
-    return visible_items(None).filter(kind="update", twinning_id__not_isnull=True)
+    """Public updates of our twinnings: the rule's answer for an anonymous reader, without
+    silenced accounts' items."""
+    return listed(visible_items(None), None).filter(kind="update", twinning_id__not_isnull=True)
 
 
 async def instance_feed(request: Request) -> Response:

@@ -16,6 +16,7 @@ from models.accounts import Account
 from models.errors import ModelError
 from models.events import upcoming
 from models.home import home_items, member_twinning_ids, waiting_for
+from models.listing import listed
 from models.pages import edit_page, page_text
 from models.pagination import paginate
 from models.remote import Subscription
@@ -63,7 +64,7 @@ async def presentation(request: Request) -> Response:
     viewer = viewer_of(request)
     twinnings = await Twinning.all().order_by("-created_at").limit(6)
     updates = (
-        await visible_items(viewer)
+        await listed(visible_items(viewer), viewer)
         .filter(twinning_id__not_isnull=True)
         .prefetch_related("twinning", "author", "remote_author")
         .limit(8)

@@ -1,5 +1,6 @@
 """Reporting and moderation pages: the report form on an item or a person, the moderators'
-list of open reports for a twinning, the actions on a report, and the moderation log."""
+list of open reports for a twinning, the actions on a report, the moderation log, and the
+admins' list of silenced accounts (where a silence is lifted)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from models.content import ContentItem
 from models.moderation import (
     REASONS,
     ModerationEntry,
-    act,
     log_for,
     may_act,
     moderated_twinnings,
@@ -23,7 +23,15 @@ from models.moderation import (
     report_item,
     reports_for,
 )
+from models.moderation_actions import (
+    act,
+    forward_by_reporter,
+    lift_silence,
+    silenced_accounts,
+    subject_of,
+)
 from models.reactions import Report
+from models.remote import RemoteActor
 from models.twinnings import Twinning
 from models.visibility import may_view
 from server import i18n
@@ -43,7 +51,7 @@ async def _item_href(item: ContentItem) -> str:
     if item.twinning_id is not None:
         twinning = await Twinning.get(id=item.twinning_id)
         return f"/t/{twinning.slug}/updates/{item.id}"
-    return "/"
+    return "/feed" if item.remote_twinning_id is not None else "/"
 
 
 async def report_item_page(request: Request) -> Response:
@@ -53,18 +61,22 @@ async def report_item_page(request: Request) -> Response:
     if not await may_view(viewer, item):
         raise HTTPException(404)
     back = await _item_href(item)
+    author = await RemoteActor.get_or_none(id=item.remote_author_id or 0)
 
-    async def send(reason: str, comment: str) -> object:
-        return await report_item(viewer, item, reason, comment)
+    async def send(reason: str, comment: str, forward: bool) -> object:
+        report = await report_item(viewer, item, reason, comment)
+        if forward and author is not None:
+            await forward_by_reporter(viewer, [report])
+        return report
 
-    return await _report_form(request, back, None, send)
+    return await _report_form(request, back, None, send, author)
 
 
 async def report_person_page(request: Request) -> Response:
     viewer = require_viewer(request)
     account = await get_or_404(Account, username=request.path_params["username"], state="active")
 
-    async def send(reason: str, comment: str) -> object:
+    async def send(reason: str, comment: str, forward: bool) -> object:
         return await report_account(viewer, account, reason, comment)
 
     return await _report_form(request, f"/u/{account.username}", account, send)
@@ -74,15 +86,20 @@ async def _report_form(
     request: Request,
     back: str,
     person: Account | None,
-    send: Callable[[str, str], Awaitable[object]],
+    send: Callable[[str, str, bool], Awaitable[object]],
+    remote: RemoteActor | None = None,
 ) -> Response:
-    """The report form (GET), or the report sent and the reader back where she was (POST)."""
+    """The report form (GET), or the report sent and the reader back where she was (POST).
+    About a person of another server, the reporter may have it forwarded there too."""
     if request.method == "POST":
         form = await read_form(request)
-        await send(text(form, "reason"), text(form, "comment"))
+        await send(text(form, "reason"), text(form, "comment"), text(form, "forward") == "1")
         flash(request, i18n.gettext("Thank you: the moderators will look at your report."))
         return redirect(back)
-    return render(request, "report_form.html", reasons=REASONS, back=back, person=person)
+    domain = remote.domain if remote is not None else ""
+    return render(
+        request, "report_form.html", reasons=REASONS, back=back, person=person, domain=domain
+    )
 
 
 async def act_on_report(request: Request) -> Response:
@@ -125,14 +142,46 @@ async def admin_log(request: Request) -> Response:
 
 
 async def described(reports: list[Report]) -> list[Report]:
-    """Reports with their reporter, account and item loaded for the list."""
+    """Reports with their reporter, account, item and subject (whom the actions reach)
+    loaded for the list."""
     for r in reports:
         await r.fetch_related("reporter", "account", "twinning")
+        subject = await subject_of(r)
+        r.subject = subject  # type: ignore[attr-defined]
+        r.local_subject = subject if isinstance(subject, Account) else None  # type: ignore[attr-defined]
+        r.remote_subject = subject if isinstance(subject, RemoteActor) else None  # type: ignore[attr-defined]
         r.href = ""  # type: ignore[attr-defined]
         if r.item_id is not None:
             item = await ContentItem.get_or_none(id=r.item_id)
             r.href = await _item_href(item) if item is not None else ""  # type: ignore[attr-defined]
     return reports
+
+
+async def silenced_page(request: Request) -> Response:
+    """Silenced accounts, ours and other servers', each with a button to lift the silence."""
+    viewer = require_viewer(request)
+    if not viewer.is_admin:
+        raise HTTPException(404)
+    local, remote = await silenced_accounts()
+    return render(request, "silenced.html", local=local, remote=remote)
+
+
+async def lift_silence_page(request: Request) -> Response:
+    viewer = require_viewer(request)
+    if not viewer.is_admin:
+        raise HTTPException(404)
+    form = await read_form(request)
+    number = int_param(request, "silenced_id")
+    subject: Account | RemoteActor | None
+    if request.url.path.startswith("/admin/silenced/people/"):
+        subject = await Account.get_or_none(id=number)
+    else:
+        subject = await RemoteActor.get_or_none(id=number)
+    if subject is None:
+        raise HTTPException(404)
+    await lift_silence(viewer, subject, text(form, "note"))
+    flash(request, i18n.gettext("Done: the moderation log keeps it."))
+    return redirect("/admin/silenced")
 
 
 async def described_log(entries: list[ModerationEntry]) -> list[ModerationEntry]:
@@ -147,4 +196,7 @@ routes = [
     Route("/reports/{report_id:id}", act_on_report, methods=["POST"]),
     Route("/t/{slug:handle}/reports", twinning_reports),
     Route("/admin/log", admin_log),
+    Route("/admin/silenced", silenced_page),
+    Route("/admin/silenced/people/{silenced_id:id}/lift", lift_silence_page, methods=["POST"]),
+    Route("/admin/silenced/remote/{silenced_id:id}/lift", lift_silence_page, methods=["POST"]),
 ]

@@ -20,6 +20,7 @@ from models.accounts import Account
 from models.discussions import threads
 from models.errors import ModelError
 from models.events import upcoming
+from models.listing import listed
 from models.pagination import paginate
 from models.phases import history as phase_history
 from models.phases import next_phase
@@ -126,8 +127,9 @@ async def feed_tab(
     form: Mapping[str, object] | None = None,
     error: str | None = None,
 ) -> Response:
+    viewer = viewer_of(request)
     items = (
-        visible_items(viewer_of(request))
+        listed(visible_items(viewer), viewer)
         .filter(twinning=twinning, kind="update")
         .prefetch_related("author", "remote_author")
     )
