@@ -54,6 +54,7 @@ from server.web.pages import (
     twinnings,
     unsubscribe,
     updates,
+    usage,
     white_paper,
 )
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *resources.routes,
         *translations.routes,
         *white_paper.routes,
+        *usage.routes,
         *organisations.routes,
         *twinnings.routes,
         *twinning_tabs.routes,
