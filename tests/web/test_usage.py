@@ -182,12 +182,18 @@ PUBLIC = Expected(PUBLIC_ACTIVITY, PUBLIC_ORGS, PUBLIC_LANGS, PUBLIC_MEETINGS)
 KINDS = ("update", "discussion", "reply", "event", "resource")
 COUNTRY_NAMES = {"FR": "France", "PE": "Peru"}
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "es": "Spanish"}
+MONTHS = {
+    "2025-05": "May 2025",
+    "2026-10": "October 2026",
+    "2026-11": "November 2026",
+    "2099-01": "January 2099",
+}
 
 
 def expected_tables(e: Expected) -> dict[str, list[list[str]]]:
     total = sum(sum(counts[:5]) for counts in e.activity.values())
     return {
-        "table-activity": [[m, *map(str, c)] for m, c in sorted(e.activity.items())],
+        "table-activity": [[MONTHS[m], *map(str, c)] for m, c in sorted(e.activity.items())],
         "table-organisations": [
             [name, COUNTRY_NAMES[c], str(items), str(people)]
             for name, (c, items, people) in e.orgs.items()
@@ -199,7 +205,7 @@ def expected_tables(e: Expected) -> dict[str, list[list[str]]]:
             [LANGUAGE_NAMES[lang], str(a), f"{round(100 * a / total)} %", str(h), str(m)]
             for lang, (a, h, m) in e.langs.items()
         ],
-        "table-meetings": [[m, *map(str, c)] for m, c in sorted(e.meetings.items())],
+        "table-meetings": [[MONTHS[m], *map(str, c)] for m, c in sorted(e.meetings.items())],
     }
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -45,16 +47,23 @@ def _items_words(n: int) -> str:
     return i18n.ngettext("%(num)s item", "%(num)s items", n)
 
 
+def month_name(month: str) -> str:
+    """``2026-09`` as the reader says it ("septembre 2026")."""
+    year, number = month.split("-")
+    day = date(int(year), int(number), 1)
+    return format_date(day, "LLLL y", locale=i18n.current_locale())
+
+
 def _activity_chart(report: Report) -> Chart:
-    rows = [Row(m.month, [Bar(m.total, _items_words(m.total))]) for m in report.months]
+    rows = [Row(month_name(m.month), [Bar(m.total, _items_words(m.total))]) for m in report.months]
     summary = i18n.gettext("No item yet.")
     if report.months:
         busiest = max(report.months, key=lambda m: m.total)
         summary = i18n.gettext(
-            "%(items)s over %(months)s months; the busiest month: %(month)s (%(count)s).",
-            items=_items_words(report.total_items),
+            "Items: %(items)s; months: %(months)s; the busiest month: %(month)s (%(count)s).",
+            items=report.total_items,
             months=len(report.months),
-            month=busiest.month,
+            month=month_name(busiest.month),
             count=busiest.total,
         )
     return bar_chart("activity", i18n.gettext("Items per month"), summary, rows)
@@ -75,7 +84,7 @@ def _organisations_chart(report: Report) -> Chart:
     if report.organisations:
         top = report.organisations[0]
         summary = i18n.gettext(
-            "%(n)s groups of authors; the most active: %(name)s (%(items)s).",
+            "Groups of authors: %(n)s; the most active: %(name)s (%(items)s).",
             n=len(report.organisations),
             name=_organisation_name(top.name, top.elsewhere),
             items=_items_words(top.items),
@@ -93,8 +102,8 @@ def _languages_chart(report: Report) -> Chart:
         Row(
             i18n.language_name(c.language),
             [
-                Bar(c.human, i18n.gettext("%(n)s by a person", n=c.human), 0),
-                Bar(c.machine, i18n.gettext("%(n)s by machine", n=c.machine), 1),
+                Bar(c.human, i18n.gettext("by a person: %(n)s", n=c.human), 0),
+                Bar(c.machine, i18n.gettext("by machine: %(n)s", n=c.machine), 1),
             ],
         )
         for c in report.languages
@@ -111,10 +120,10 @@ def _languages_chart(report: Report) -> Chart:
 def _meetings_chart(report: Report) -> Chart:
     rows = [
         Row(
-            m.month,
+            month_name(m.month),
             [
-                Bar(m.held, i18n.gettext("%(n)s held", n=m.held), 0),
-                Bar(m.going, i18n.gettext("%(n)s going", n=m.going), 1),
+                Bar(m.held, i18n.gettext("held: %(n)s", n=m.held), 0),
+                Bar(m.going, i18n.gettext("going: %(n)s", n=m.going), 1),
             ],
         )
         for m in report.meetings
@@ -122,7 +131,7 @@ def _meetings_chart(report: Report) -> Chart:
     held = sum(m.held for m in report.meetings)
     going = sum(m.going for m in report.meetings)
     summary = i18n.gettext(
-        "%(held)s meetings held, %(going)s answers “going”.", held=held, going=going
+        "Meetings held: %(held)s; answers “going”: %(going)s.", held=held, going=going
     )
     return bar_chart("meetings", i18n.gettext("Meetings per month"), summary, rows)
 
@@ -140,14 +149,14 @@ def _reach_chart(reach: list[ServerReach], host: str) -> Chart:
         Row(
             server_name(s.server, host),
             [
-                Bar(s.members, i18n.gettext("%(n)s members", n=s.members), 0),
-                Bar(s.followers, i18n.gettext("%(n)s followers", n=s.followers), 1),
+                Bar(s.members, i18n.gettext("members: %(n)s", n=s.members), 0),
+                Bar(s.followers, i18n.gettext("followers: %(n)s", n=s.followers), 1),
             ],
         )
         for s in reach
     ]
     summary = i18n.gettext(
-        "%(members)s members and %(followers)s followers on %(servers)s servers.",
+        "Members: %(members)s; followers: %(followers)s; servers: %(servers)s.",
         members=sum(s.members for s in reach),
         followers=sum(s.followers for s in reach),
         servers=len([s for s in reach if s.members or s.followers]),
@@ -241,6 +250,7 @@ async def page(request: Request) -> Response:
         "kind_names": kind_names(),
         "server_name": lambda s: server_name(s, host),
         "share": _share,
+        "month_name": month_name,
     }
     if twinning is None:
         return render(request, "usage.html", csv_url="/usage.csv", **context)
