@@ -28,6 +28,7 @@ from models.social import follow_local
 from models.translations import keep_machine_translation, translate
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
 from models.usage import usage_report
+from models.visibility import store_audience
 from tests.conftest import log_in, make_account
 
 OCTOBER = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)
@@ -318,3 +319,26 @@ async def test_the_instance_report_holds_the_twinnings_items_as_its_reader_may_s
 async def test_a_report_of_no_twinning_is_not_found(client: httpx.AsyncClient) -> None:
     assert (await client.get("/t/nowhere/usage")).status_code == 404
     assert (await client.get("/t/nowhere/usage.csv")).status_code == 404
+
+
+async def test_people_of_other_servers_count_as_one_line_and_by_handle_for_moderators(
+    client: httpx.AsyncClient,
+) -> None:
+    twinning = await _seed()
+    ana = await RemoteActor.get(handle="ana")
+    item = await ContentItem.create(
+        kind="update",
+        twinning=twinning,
+        remote_author=ana,
+        uri="https://social.far.example/notes/1",
+        visibility="public",
+        content_map={"es": "Saludos"},
+        primary_language="es",
+    )
+    await store_audience(item)
+    public = tables_of((await client.get("/t/brest/usage")).text)
+    assert public["table-organisations"][-1] == ["People of other servers", "–", "1", "1"]
+    assert public["table-countries"][-1] == ["People of other servers", "1", "1"]
+    await log_in(client, "maelle")
+    people = tables_of((await client.get("/t/brest/usage")).text)["table-people"]
+    assert ["ana", "1", "0", "0", "0", "0"] in people
