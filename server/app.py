@@ -56,6 +56,7 @@ from server.web.pages import (
     twinnings,
     unsubscribe,
     updates,
+    usage,
     white_paper,
 )
 
@@ -119,6 +120,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *translations.routes,
         *white_paper.routes,
         *evaluations.routes,
+        *usage.routes,
         *organisations.routes,
         *twinnings.routes,
         *twinning_tabs.routes,

@@ -34,19 +34,29 @@ SLUG = "budget_participatif"
 ADMIN_PASSWORD = "a long enough password"
 WIDTHS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 900}}
 LANGUAGES = ("fr", "en", "es")
-TABS = ("", "/discussions", "/meetings", "/resources", "/members", "/about", "/evaluations")
+TABS = (
+    "",
+    "/discussions",
+    "/meetings",
+    "/resources",
+    "/members",
+    "/about",
+    "/evaluations",
+    "/usage",
+)
 PUBLIC_PAGES = [
     "/directory",
     *(f"/t/{SLUG}{tab}" for tab in TABS),
     "UPDATE",
     "/u/jorge",
     "/o/brest_numerique",
+    "/usage",
 ]
 # The pages each role sees, and the language its screenshots are taken in.
 ROLES = {
     "visitor": (["/", *PUBLIC_PAGES, "/login", "/signup"], "fr"),
     "member": (["/", *PUBLIC_PAGES, "/settings", "/notifications"], "es"),
-    "admin": (["/admin", "/", "/settings"], "en"),
+    "admin": (["/admin", "/", "/settings", "/usage"], "en"),
 }
 
 
