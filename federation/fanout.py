@@ -17,6 +17,7 @@ from federation.errors import FederationError
 from models.accounts import Account
 from models.content import ContentItem
 from models.happenings import Happening, claim, finish
+from models.media import forget_files
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.social import Reblog
@@ -45,7 +46,9 @@ async def _edited(fed: Federation, data: dict[str, Any], token: str) -> None:
 
 
 async def _deleted(fed: Federation, data: dict[str, Any], token: str) -> None:
-    """Local items of a twinning only: items from other servers are removed here alone."""
+    """Its files leave the store; then, for local items of a twinning only, the deletion goes
+    out (items from other servers are removed here alone)."""
+    await forget_files(fed.settings.data_dir, data.get("files", []))
     if data["twinning"] is None or data["author"] is None or data["reply_to"] is not None:
         return
     twinning = await Twinning.get_or_none(id=data["twinning"])

@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.content import ContentItem
 from models.mail import queue_notices
+from models.media import files_of
 from models.notifications import notify
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning, moderator_ids
@@ -162,10 +163,13 @@ async def translation_answered(item: ContentItem, translator: Account, reader_id
 
 
 async def deleted(item: ContentItem) -> None:
-    """Called before the row goes: the worker needs what it was to say it is gone."""
+    """Called before the row goes: the worker needs what it was to say it is gone, and the
+    names of its files to remove them from the store once the deletion has committed (a
+    deletion rolled back keeps them)."""
     await record(
         "deleted",
         item=item.id,
+        files=await files_of(item),
         twinning=item.twinning_id,
         author=item.author_id,
         visibility=item.visibility,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from models import happenings
 from models.accounts import Account
@@ -20,7 +19,6 @@ from models.content import (
 )
 from models.errors import N_, Invalid, NotAllowed
 from models.langmap import build_map, primary_of
-from models.media import files_of, forget_files
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view, store_audience
 from models.vocab import TWINNING_VISIBILITIES
@@ -153,18 +151,17 @@ async def edit_update(
         await happenings.edited(item)
 
 
-async def delete_update(editor: Account, item: ContentItem, data_dir: Path) -> None:
-    """Its files go too, once the deletion is committed (``data_dir`` names the node's store)."""
+async def delete_update(editor: Account, item: ContentItem) -> None:
     if not await may_edit(editor, item):
         raise NotAllowed("update", N_("only its author or a moderator may delete it"))
-    names = await files_of(item)
     async with happenings.acting():
         await remove_item(item)
-    await forget_files(data_dir, names)
 
 
 async def remove_item(item: ContentItem) -> None:
-    """The item goes, and what follows (its federated ``Delete``) is recorded with it; callers
-    check who may do it and hold the ``acting()`` transaction."""
+    """The item goes, and what follows (its federated ``Delete``, its files once the deletion
+    has committed) is recorded with it; callers check who may do it and hold the ``acting()``
+    transaction. Every way an item of ours goes (its author, a moderator's report action)
+    passes here."""
     await happenings.deleted(item)
     await item.delete()

@@ -53,8 +53,13 @@ def _bucket(endpoint: str, prefix: str) -> S3Store:
     )
 
 
+def keys(endpoint: str, prefix: str) -> set[str]:
+    """The keys under ``prefix`` (without it), read while servers may be deleting some."""
+    listing = obstore.list(_bucket(endpoint, prefix))
+    return {str(meta["path"]) for batch in listing for meta in batch}
+
+
 def objects(endpoint: str, prefix: str) -> dict[str, bytes]:
     """Every object under ``prefix``: key (without the prefix) -> bytes."""
     bucket = _bucket(endpoint, prefix)
-    keys = [str(meta["path"]) for batch in obstore.list(bucket) for meta in batch]
-    return {key: bytes(obstore.get(bucket, key).bytes()) for key in keys}
+    return {key: bytes(obstore.get(bucket, key).bytes()) for key in keys(endpoint, prefix)}

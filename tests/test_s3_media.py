@@ -15,7 +15,8 @@ import secrets
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from tests.api.conftest import PASSWORD, password_token
 from tests.conftest import csrf_of
 from tests.databases import fresh_database
 from tests.photos import assert_clean_and_upright, gps_photo
-from tests.s3 import BUCKET, objects, s3_env, s3_server
+from tests.s3 import BUCKET, keys, objects, s3_env, s3_server
 from tests.servers import ROOT, free_port, jumelage, running_server, server_env
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -144,12 +145,20 @@ def _two_servers(tmp_path: Path, url: str, target_url: str, endpoint: str) -> No
                 == objects(endpoint, prefix)[f"pictures/{picture}"]
             )
         alice.status_delete(status["id"])
-        left = objects(endpoint, prefix)
-        assert f"media/{name}" not in left and f"media/{small}" not in left
+        _until(lambda: not {f"media/{name}", f"media/{small}"} & keys(endpoint, prefix))
         assert _get(two, f"/media/{name}", alice.access_token).status_code == 404
     for folder in (first, second):
         assert not (folder / "media").exists() and not (folder / "pictures").exists()
     _backup_and_restore(tmp_path, env, target_url, endpoint, prefix, (page, document))
+
+
+def _until(done: Callable[[], bool], seconds: float = 30) -> None:
+    """Files leave the store once the deletion has committed, from the worker's next cycle."""
+    for _ in range(int(seconds * 5)):
+        if done():
+            return
+        time.sleep(0.2)
+    raise AssertionError("the store still holds the files")
 
 
 def _backup_and_restore(
@@ -185,7 +194,7 @@ def _backup_and_restore(
         web = _web_login(base, "alice")
         deleted = web.post(f"{page}/delete", data={"csrf_token": csrf_of(web.get(page).text)})
         assert deleted.status_code == 303, deleted.text
-        assert f"media/{document}" not in objects(endpoint, restored_prefix)
+        _until(lambda: f"media/{document}" not in keys(endpoint, restored_prefix))
         assert _get(base, f"/media/{document}", token).status_code == 404
     assert f"media/{document}" in objects(endpoint, prefix)  # the first node's bucket untouched
 

@@ -127,7 +127,7 @@ async def delete(call: Call) -> Any:
     item = await visible_status(call)
     entity = await status_entity(viewing(call), item)
     entity["text"] = item.content_map.get(item.primary_language, "")
-    await delete_update(call.user, item, call.settings.data_dir)
+    await delete_update(call.user, item)
     return entity
 
 

@@ -15,10 +15,15 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from federation.context import Federation
+from federation.worker import run_once
 from models.accounts import Account
 from models.content import ContentItem
 from models.happenings import Happening
-from models.moderation import ModerationEntry
+from models.media import attach, media_key, store_media
+from models.media_store import store_at
+from models.moderation import ModerationEntry, report_item
+from models.moderation_actions import act
 from models.notifications import Notification
 from models.oauth import issue_token, register_app
 from models.posting import post_update
@@ -399,3 +404,22 @@ async def test_a_report_about_another_server_blocks_it_or_goes_there(
         assert r.status_code == 303
     warning = await Happening.get(kind="warned_afar")
     assert warning.data == {"actor": spammer.id, "note": "stop"}
+
+
+async def test_an_item_removed_on_a_report_leaves_no_file_behind(
+    client: httpx.AsyncClient, fed: Federation
+) -> None:
+    """The files of an item go with it whoever removes it: here a moderator acting on a
+    report, once the removal has committed and the worker has run."""
+    _, item = await _scene()
+    media = await store_media(
+        await Account.get(username="ana"), fed.settings.data_dir, b"%PDF-1.4 montres"
+    )
+    await attach(item, [media.id])
+    store = store_at(fed.settings.data_dir)
+    assert await store.exists(media_key(media.name))
+    report = await report_item(await Account.get(username="jorge"), item, "spam", "")
+    await act(await Account.get(username="maelle"), report, "remove")
+    await run_once(fed)
+    assert not await ContentItem.filter(id=item.id).exists()
+    assert not await store.exists(media_key(media.name))

@@ -388,7 +388,7 @@ async def delete(request: Request) -> Response:
     viewer = require_viewer(request)
     twinning, item = await _visible_update(request)
     await read_form(request)
-    await delete_update(viewer, item, request.app.state.settings.data_dir)
+    await delete_update(viewer, item)
     flash(request, i18n.gettext("The update was deleted."))
     return redirect(f"/t/{twinning.slug}")
 
