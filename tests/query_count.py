@@ -63,9 +63,9 @@ def counting() -> Iterator[Statements]:
 
 async def queries_of(
     client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None
-) -> int:
-    """How many statements serving one GET of ``path`` sends; the answer must be a 200."""
+) -> tuple[int, httpx.Response]:
+    """How many statements serving one GET of ``path`` sends, and the answer (a 200)."""
     with counting() as seen:
         answer = await client.get(path, headers=headers)
     assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
-    return len(seen)
+    return len(seen), answer

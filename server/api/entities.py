@@ -70,7 +70,6 @@ class Viewing:
     settings: Settings
     viewer: Account | None
     language: str
-    _twinnings: dict[int, Twinning] = field(default_factory=dict)
     # Within one answer an author appears on many statuses; drawn once.
     _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -89,11 +88,6 @@ class Viewing:
             "header": self.picture(header, "header.png"),
             "header_static": self.picture(header, "header.png"),
         }
-
-    async def twinning(self, twinning_id: int) -> Twinning:
-        if twinning_id not in self._twinnings:
-            self._twinnings[twinning_id] = await Twinning.get(id=twinning_id)
-        return self._twinnings[twinning_id]
 
 
 def _base(view: Viewing, actor_id: str, username: str, acct: str, url: str) -> dict[str, Any]:
@@ -352,7 +346,6 @@ async def statuses(view: Viewing, items: list[ContentItem]) -> list[dict[str, An
     if not items:
         return []
     facts = await status_facts(view.viewer, items)
-    view._twinnings.update(facts.twinnings)
     authors = await account_entities(view, [author_of(item, facts) for item in items])
     return [_draw_status(view, i, facts, a) for i, a in zip(items, authors, strict=True)]
 
