@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tortoise.exceptions import DoesNotExist
+
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
@@ -79,15 +81,37 @@ async def local_item(settings: Settings, uri: str) -> ContentItem | None:
 async def uri_of(settings: Settings, item: ContentItem) -> str:
     """The ActivityPub id of any item we hold: its own for items from other servers, the
     update's or the reply's address for ours (the inverse of ``local_item``)."""
+    if item.uri:
+        return item.uri
+    root = await ContentItem.get(id=item.in_reply_to_id) if item.in_reply_to_id else None
+    holder = item if root is None else root
+    twinning = await Twinning.get_or_none(id=holder.twinning_id or 0)
+    author = await Account.get_or_none(id=item.author_id or 0) if twinning is None else None
+    return uri_from(settings, item, root, twinning, author)
+
+
+def uri_from(
+    settings: Settings,
+    item: ContentItem,
+    root: ContentItem | None,
+    twinning: Twinning | None,
+    author: Account | None,
+) -> str:
+    """``uri_of`` for callers that read what it needs beforehand (pages of many items):
+    ``root`` the thread's root for an answer, ``twinning`` the twinning of the root (or of the
+    item itself), ``author`` the item's author (for an answer to another server's post)."""
     from federation.serialize import item_uri, note_uri, reply_uri
 
     if item.uri:
         return item.uri
-    if item.in_reply_to_id is None:
-        return item_uri(settings, await Twinning.get(id=item.twinning_id or 0), item)
-    root = await ContentItem.get(id=item.in_reply_to_id)
+    if root is None:
+        if twinning is None:
+            raise DoesNotExist("an update of ours has a twinning")
+        return item_uri(settings, twinning, item)
     if root.twinning_id is None:  # an answer to another server's post
-        author = await Account.get(id=item.author_id or 0)
+        if author is None:
+            raise DoesNotExist("an answer of ours has an author")
         return note_uri(settings, author.username, item)
-    twinning = await Twinning.get(id=root.twinning_id)
+    if twinning is None:
+        raise DoesNotExist("a thread of ours has a twinning")
     return reply_uri(settings, twinning, root, item)

@@ -12,25 +12,21 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from tortoise.functions import Count
-
 from federation.actors import person_uri, twinning_uri
-from federation.local import uri_of
-from federation.serialize import item_uri
+from federation.local import uri_from
 from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
-from models.follows import Follow
 from models.langmap import pick
 from models.lookup import record_id
 from models.markup import markdown_to_html, to_html
 from models.media import MediaFile
 from models.organisations import Organisation
 from models.pictures import picture_url
-from models.reactions import Like
 from models.remote import RemoteActor, Subscription, netloc_of
-from models.social import Bookmark, LocalFollow, Reblog
+from models.social import LocalFollow
 from models.twinnings import Membership, Twinning
+from server.api.facts import ActorFigures, Facts, actor_figures, status_facts
 
 Actor = Account | Twinning | Organisation | RemoteActor
 PREFIX = {Account: "p", Twinning: "t", Organisation: "o", RemoteActor: "r"}
@@ -74,7 +70,6 @@ class Viewing:
     settings: Settings
     viewer: Account | None
     language: str
-    _twinnings: dict[int, Twinning] = field(default_factory=dict)
     # Within one answer an author appears on many statuses; drawn once.
     _accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -93,11 +88,6 @@ class Viewing:
             "header": self.picture(header, "header.png"),
             "header_static": self.picture(header, "header.png"),
         }
-
-    async def twinning(self, twinning_id: int) -> Twinning:
-        if twinning_id not in self._twinnings:
-            self._twinnings[twinning_id] = await Twinning.get(id=twinning_id)
-        return self._twinnings[twinning_id]
 
 
 def _base(view: Viewing, actor_id: str, username: str, acct: str, url: str) -> dict[str, Any]:
@@ -128,55 +118,52 @@ def _base(view: Viewing, actor_id: str, username: str, acct: str, url: str) -> d
     }
 
 
-async def _followers(target_type: str, target_id: int) -> int:
-    local = await LocalFollow.filter(target_type=target_type, target_id=target_id).count()
-    remote = await Follow.filter(
-        target_type=target_type, target_id=target_id, state="accepted"
-    ).count()
-    return local + remote
+async def account_entities(view: Viewing, actors: list[Actor]) -> list[dict[str, Any]]:
+    """Actors as Accounts; their figures are read for all of them at once, and each actor is
+    drawn once per answer (an author appears on many statuses)."""
+    fresh = [a for a in actors if account_id(a) not in view._accounts]
+    if fresh:
+        figures = await actor_figures(fresh)
+        for actor in fresh:
+            view._accounts[account_id(actor)] = _draw_account(view, actor, figures)
+    return [dict(view._accounts[account_id(a)]) for a in actors]
 
 
 async def account_entity(view: Viewing, actor: Actor) -> dict[str, Any]:
-    key = account_id(actor)
-    if key not in view._accounts:
-        view._accounts[key] = await _draw_account(view, actor)
-    return dict(view._accounts[key])
+    return (await account_entities(view, [actor]))[0]
 
 
-async def _draw_account(view: Viewing, actor: Actor) -> dict[str, Any]:
+def _draw_account(view: Viewing, actor: Actor, figures: ActorFigures) -> dict[str, Any]:
     if isinstance(actor, Account):
-        return await _person(view, actor)
+        return _person(view, actor, figures)
     if isinstance(actor, Twinning):
-        return await _twinning(view, actor)
+        return _twinning(view, actor, figures)
     if isinstance(actor, Organisation):
-        return await _organisation(view, actor)
+        return _organisation(view, actor, figures)
     return _remote(view, actor)
 
 
-async def _person(view: Viewing, account: Account) -> dict[str, Any]:
+def _person(view: Viewing, account: Account, figures: ActorFigures) -> dict[str, Any]:
     url = person_uri(view.settings, account.username)
-    entity = _base(view, account_id(account), account.username, account.username, url)
-    statuses = ContentItem.filter(author_id=account.id)
-    last = await statuses.order_by("-created_at").first()
+    key = account_id(account)
+    entity = _base(view, key, account.username, account.username, url)
     entity.update(view.faces(account.avatar))
     entity.update(
         display_name=account.name,
         note=markdown_to_html(account.bio),
         created_at=iso(account.created_at),
-        last_status_at=last.created_at.date().isoformat() if last else None,
-        statuses_count=await statuses.filter(visibility="public").count(),
-        followers_count=await _followers("person", account.id),
-        following_count=await LocalFollow.filter(account_id=account.id).count()
-        + await Subscription.filter(account_id=account.id, state="accepted").count(),
+        last_status_at=figures.last_status.get(key),
+        statuses_count=figures.statuses.get(key, 0),
+        followers_count=figures.followers.get(key, 0),
+        following_count=figures.following.get(key, 0),
     )
     return entity
 
 
-async def _twinning(view: Viewing, twinning: Twinning) -> dict[str, Any]:
+def _twinning(view: Viewing, twinning: Twinning, figures: ActorFigures) -> dict[str, Any]:
     url = twinning_uri(view.settings, twinning.slug)
-    entity = _base(view, account_id(twinning), twinning.slug, twinning.slug, url)
-    updates = ContentItem.filter(twinning_id=twinning.id, kind="update")
-    last = await updates.order_by("-created_at").first()
+    key = account_id(twinning)
+    entity = _base(view, key, twinning.slug, twinning.slug, url)
     _, title = pick(twinning.title_map, view.language, twinning.primary_language)
     _, summary = pick(twinning.summary_map, view.language, twinning.primary_language)
     entity.update(view.faces(twinning.picture, twinning.picture))
@@ -186,9 +173,9 @@ async def _twinning(view: Viewing, twinning: Twinning) -> dict[str, Any]:
         group=True,
         locked=twinning.join_policy != "open",
         created_at=iso(twinning.created_at),
-        last_status_at=last.created_at.date().isoformat() if last else None,
-        statuses_count=await updates.filter(visibility="public").count(),
-        followers_count=await _followers("twinning", twinning.id),
+        last_status_at=figures.last_status.get(key),
+        statuses_count=figures.statuses.get(key, 0),
+        followers_count=figures.followers.get(key, 0),
         fields=[
             {"name": "fields", "value": ", ".join(twinning.fields_of_action), "verified_at": None},
             {"name": "countries", "value": ", ".join(twinning.countries), "verified_at": None},
@@ -197,7 +184,7 @@ async def _twinning(view: Viewing, twinning: Twinning) -> dict[str, Any]:
     return entity
 
 
-async def _organisation(view: Viewing, org: Organisation) -> dict[str, Any]:
+def _organisation(view: Viewing, org: Organisation, figures: ActorFigures) -> dict[str, Any]:
     url = f"{view.settings.base_url}/o/{org.slug}"
     entity = _base(view, account_id(org), org.slug, org.slug, url)
     _, description = pick(org.description_map, view.language)
@@ -206,7 +193,7 @@ async def _organisation(view: Viewing, org: Organisation) -> dict[str, Any]:
         display_name=org.name,
         note=markdown_to_html(description),
         created_at=iso(org.created_at),
-        followers_count=await _followers("organisation", org.id),
+        followers_count=figures.followers.get(account_id(org), 0),
         fields=[{"name": "country", "value": org.country, "verified_at": None}],
     )
     return entity
@@ -227,13 +214,10 @@ def _remote(view: Viewing, actor: RemoteActor) -> dict[str, Any]:
     return entity
 
 
-async def author_of(item: ContentItem) -> Actor:
+def author_of(item: ContentItem, facts: Facts) -> Actor:
     if item.author_id is not None:
-        return await Account.get(id=item.author_id)
-    if item.remote_author_id is not None:
-        return await RemoteActor.get(id=item.remote_author_id)
-    assert item.remote_twinning_id is not None
-    return await RemoteActor.get(id=item.remote_twinning_id)
+        return facts.accounts[item.author_id]
+    return facts.remotes[item.remote_author_id or item.remote_twinning_id or 0]
 
 
 def answered(item: ContentItem) -> int | None:
@@ -247,17 +231,12 @@ def _author_key(item: ContentItem) -> str:
     return f"r{item.remote_author_id or item.remote_twinning_id}"
 
 
-async def author_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:
-    cached = view._accounts.get(_author_key(item))
-    return dict(cached) if cached else await account_entity(view, await author_of(item))
-
-
-async def item_addresses(view: Viewing, item: ContentItem) -> tuple[str, str]:
+def item_addresses(view: Viewing, item: ContentItem, facts: Facts) -> tuple[str, str]:
     """(uri, url) of an item: its ActivityPub id and its web page."""
-    if item.twinning_id is not None and item.uri is None and item.in_reply_to_id is None:
-        uri = item_uri(view.settings, await view.twinning(item.twinning_id), item)
-        return uri, uri
-    uri = await uri_of(view.settings, item)
+    root = facts.related.get(item.in_reply_to_id) if item.in_reply_to_id else None
+    holder = root or item
+    twinning = facts.twinnings.get(holder.twinning_id) if holder.twinning_id else None
+    uri = uri_from(view.settings, item, root, twinning, facts.accounts.get(item.author_id or 0))
     if item.uri or item.in_reply_to_id is None:
         return uri, uri
     return uri, f"{uri.rsplit('/replies/', 1)[0]}#reply-{item.id}"
@@ -311,77 +290,27 @@ def media_entity(view: Viewing, media: MediaFile) -> dict[str, Any]:
     }
 
 
-async def _mentions(view: Viewing, item: ContentItem) -> list[dict[str, Any]]:
+def _mentions(view: Viewing, item: ContentItem, facts: Facts) -> list[dict[str, Any]]:
     if item.twinning_id is None:
         return []
-    twinning = await view.twinning(item.twinning_id)
+    twinning = facts.twinnings[item.twinning_id]
     url = twinning_uri(view.settings, twinning.slug)
     return [{"id": f"t{twinning.id}", "username": twinning.slug, "acct": twinning.slug, "url": url}]
 
 
-@dataclass
-class Facts:
-    """What many statuses need, read with one query per kind instead of one per status."""
-
-    replies: dict[int, int]
-    reblogs: dict[int, int]
-    likes: dict[int, int]
-    media: dict[int, list[MediaFile]]
-    parents: dict[int, ContentItem]
-    favourited: set[int]
-    reblogged: set[int]
-    bookmarked: set[int]
-
-
-async def _counts(model: Any, field: str, ids: list[int]) -> dict[int, int]:
-    rows = (
-        await model.filter(**{f"{field}__in": ids})
-        .annotate(n=Count("id"))
-        .group_by(field)
-        .values(field, "n")
-    )
-    return {row[field]: row["n"] for row in rows}
-
-
-async def _mine(model: Any, viewer: Account | None, ids: list[int]) -> set[int]:
-    if viewer is None:
-        return set()
-    rows = await model.filter(item_id__in=ids, account_id=viewer.id).values_list(
-        "item_id", flat=True
-    )
-    return set(rows)
-
-
-async def _facts(view: Viewing, items: list[ContentItem]) -> Facts:
-    ids = [item.id for item in items]
-    media: dict[int, list[MediaFile]] = {}
-    for m in await MediaFile.filter(item_id__in=ids).order_by("id"):
-        media.setdefault(m.item_id or 0, []).append(m)
-    parent_ids = {answered(i) for i in items if answered(i) is not None}
-    parents = {p.id: p for p in await ContentItem.filter(id__in=list(parent_ids))}
-    return Facts(
-        replies=await _counts(ContentItem, "in_reply_to_id", ids),
-        reblogs=await _counts(Reblog, "item_id", ids),
-        likes=await _counts(Like, "item_id", ids),
-        media=media,
-        parents=parents,
-        favourited=await _mine(Like, view.viewer, ids),
-        reblogged=await _mine(Reblog, view.viewer, ids),
-        bookmarked=await _mine(Bookmark, view.viewer, ids),
-    )
-
-
-async def _draw_status(view: Viewing, item: ContentItem, facts: Facts) -> dict[str, Any]:
-    uri, url = await item_addresses(view, item)
+def _draw_status(
+    view: Viewing, item: ContentItem, facts: Facts, account: dict[str, Any]
+) -> dict[str, Any]:
+    uri, url = item_addresses(view, item, facts)
     lang, html = item_html(item, view.language)
-    reply_to = facts.parents.get(answered(item) or 0)
+    reply_to = facts.related.get(answered(item) or 0)
     return {
         "id": str(item.id),
         "uri": uri,
         "url": url or None,
         "created_at": iso(item.created_at),
         "edited_at": iso(item.updated_at),
-        "account": await author_entity(view, item),
+        "account": account,
         "content": html,
         "text": None,
         "visibility": visibility_of(item),
@@ -397,7 +326,7 @@ async def _draw_status(view: Viewing, item: ContentItem, facts: Facts) -> dict[s
         "reblog": None,
         "application": None,
         "media_attachments": [media_entity(view, m) for m in facts.media.get(item.id, [])],
-        "mentions": await _mentions(view, item),
+        "mentions": _mentions(view, item, facts),
         "tags": [],
         "emojis": [],
         "card": None,
@@ -416,8 +345,9 @@ async def statuses(view: Viewing, items: list[ContentItem]) -> list[dict[str, An
     here widens it."""
     if not items:
         return []
-    facts = await _facts(view, items)
-    return [await _draw_status(view, item, facts) for item in items]
+    facts = await status_facts(view.viewer, items)
+    authors = await account_entities(view, [author_of(item, facts) for item in items])
+    return [_draw_status(view, i, facts, a) for i, a in zip(items, authors, strict=True)]
 
 
 async def status_entity(view: Viewing, item: ContentItem) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from models.notifications import unread_count as count_unread
 from models.reactions import Report
 from models.remote import RemoteActor
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
-from server.api.entities import Viewing, account_entity, iso, status_entity
+from server.api.entities import Viewing, account_entities, iso, statuses
+from server.api.facts import rows_by_id
 from server.api.reports import report_entity
 from server.api.statuses import viewing
 
@@ -38,49 +39,69 @@ def _kinds(call: Call) -> QuerySet[Notification]:
     return query
 
 
-async def notification_entity(view: Viewing, row: Notification) -> dict[str, Any] | None:
-    source: Account | RemoteActor | None = None
-    if row.from_account_id is not None:
-        source = await Account.get_or_none(id=row.from_account_id, state="active")
-    elif row.from_remote_id is not None:
-        source = await RemoteActor.get_or_none(id=row.from_remote_id)
-    if source is None:
-        return None
-    item = await ContentItem.get_or_none(id=row.item_id) if row.item_id is not None else None
-    return {
-        "id": str(row.id),
-        "type": row.kind,
-        "group_key": f"ungrouped-{row.id}",
-        "created_at": iso(row.created_at),
-        "account": await account_entity(view, source),
-        "status": await status_entity(view, item) if item is not None else None,
-        **await _report_part(view, row),
-    }
+async def _sources(view: Viewing, rows: list[Notification]) -> dict[int, dict[str, Any]]:
+    """The account entity of each notification's source, by notification id; a source gone
+    (or suspended) has none."""
+    people = await rows_by_id(Account, [r.from_account_id for r in rows], state="active")
+    remotes = await rows_by_id(RemoteActor, [r.from_remote_id for r in rows])
+    found: dict[int, Account | RemoteActor] = {}
+    for row in rows:
+        source = (
+            people.get(row.from_account_id)
+            if row.from_account_id is not None
+            else remotes.get(row.from_remote_id or 0)
+        )
+        if source is not None:
+            found[row.id] = source
+    drawn = await account_entities(view, list(found.values()))
+    return dict(zip(found, drawn, strict=True))
 
 
-async def _report_part(view: Viewing, row: Notification) -> dict[str, Any]:
+async def notification_entities(view: Viewing, rows: list[Notification]) -> list[dict[str, Any]]:
+    """Notifications as Mastodon draws them, with their accounts, statuses and reports read
+    once for the whole page. One whose source is gone (or suspended) is left out."""
+    sources = await _sources(view, rows)
+    items = list((await rows_by_id(ContentItem, [r.item_id for r in rows])).values())
+    drawn = dict(zip([i.id for i in items], await statuses(view, items), strict=True))
+    reports = await _reports(view, [r.report_id for r in rows])
+    return [
+        {
+            "id": str(row.id),
+            "type": row.kind,
+            "group_key": f"ungrouped-{row.id}",
+            "created_at": iso(row.created_at),
+            "account": sources[row.id],
+            "status": drawn.get(row.item_id or 0),
+            **reports.get(row.report_id or 0, {}),
+        }
+        for row in rows
+        if row.id in sources
+    ]
+
+
+async def _reports(view: Viewing, ids: list[int | None]) -> dict[int, dict[str, Any]]:
     """A handled report says how it was handled (as Mastodon's ``admin.report`` carries its
     report); other notifications carry none."""
-    if row.report_id is None:
-        return {}
-    report = await Report.get_or_none(id=row.report_id)
-    if report is None:
-        return {}
-    target = await Account.get_or_none(id=report.account_id) if report.account_id else None
-    entity = report_entity(
-        report,
-        [str(report.item_id)] if report.item_id else [],
-        await account_entity(view, target) if target is not None else {},
-    )
-    return {"report": entity | {"outcome": report.outcome}}
+    reports = list((await rows_by_id(Report, ids)).values())
+    targets = list((await rows_by_id(Account, [r.account_id for r in reports])).values())
+    drawn = dict(zip([t.id for t in targets], await account_entities(view, targets), strict=True))
+    return {
+        report.id: {
+            "report": report_entity(
+                report,
+                [str(report.item_id)] if report.item_id else [],
+                drawn.get(report.account_id or 0, {}),
+            )
+            | {"outcome": report.outcome}
+        }
+        for report in reports
+    }
 
 
 @endpoint("read:notifications")
 async def index(call: Call) -> Any:
     rows = await id_page(_kinds(call), call.params)
-    view = viewing(call)
-    entities = [await notification_entity(view, row) for row in rows]
-    return paged(call, [e for e in entities if e], [row.id for row in rows])
+    return paged(call, await notification_entities(viewing(call), rows), [row.id for row in rows])
 
 
 async def _one(call: Call) -> Notification:
@@ -92,10 +113,10 @@ async def _one(call: Call) -> Notification:
 
 @endpoint("read:notifications")
 async def show(call: Call) -> Any:
-    entity = await notification_entity(viewing(call), await _one(call))
-    if entity is None:
+    entities = await notification_entities(viewing(call), [await _one(call)])
+    if not entities:
         raise not_found()
-    return entity
+    return entities[0]
 
 
 @endpoint("write:notifications")

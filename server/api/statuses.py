@@ -27,12 +27,15 @@ from server.api.core import ApiError, Call, Params, endpoint, not_found
 from server.api.entities import (
     Actor,
     Viewing,
+    account_entities,
     account_entity,
     answered,
     iso,
     item_html,
     status_entity,
+    statuses,
 )
+from server.api.facts import rows_by_id
 from server.api.scheduled import schedule_status
 
 MAX_CHARACTERS = 20_000
@@ -201,8 +204,8 @@ async def context(call: Call) -> Any:
     )
     descendants = thread if item.in_reply_to_id is None else _under(item, thread)
     return {
-        "ancestors": [await status_entity(view, a) for a in ancestors],
-        "descendants": [await status_entity(view, d) for d in descendants],
+        "ancestors": await statuses(view, ancestors),
+        "descendants": await statuses(view, descendants),
     }
 
 
@@ -289,15 +292,17 @@ async def unbookmark(call: Call) -> Any:
 
 
 async def _actors_of(likes_or_reblogs: list[Any]) -> list[Actor]:
-    actors: list[Actor] = []
-    for row in likes_or_reblogs:
-        if getattr(row, "account_id", None):
-            account = await Account.get_or_none(id=row.account_id, state="active")
-            if account is not None:
-                actors.append(account)
-        elif remote := await RemoteActor.get_or_none(uri=row.actor_uri):
-            actors.append(remote)
-    return actors
+    """Who liked or reblogged, in the rows' order: our active people, and other servers'
+    actors we know (a like from another server names its actor by URI)."""
+    ours = [getattr(row, "account_id", None) for row in likes_or_reblogs]
+    people = await rows_by_id(Account, ours, state="active")
+    uris = [row.actor_uri for row, mine in zip(likes_or_reblogs, ours, strict=True) if not mine]
+    remotes = {a.uri: a for a in await RemoteActor.filter(uri__in=uris)} if uris else {}
+    actors: list[Actor | None] = [
+        people.get(mine) if mine else remotes.get(row.actor_uri)
+        for row, mine in zip(likes_or_reblogs, ours, strict=True)
+    ]
+    return [actor for actor in actors if actor is not None]
 
 
 @endpoint("read:accounts", public=True)
@@ -305,7 +310,7 @@ async def favourited_by(call: Call) -> Any:
     item = await visible_status(call)
     view = viewing(call)
     rows = await Like.filter(item=item).order_by("-id").limit(80)
-    return [await account_entity(view, a) for a in await _actors_of(rows)]
+    return await account_entities(view, await _actors_of(rows))
 
 
 @endpoint("read:accounts", public=True)
@@ -313,7 +318,7 @@ async def reblogged_by(call: Call) -> Any:
     item = await visible_status(call)
     view = viewing(call)
     rows = await Reblog.filter(item=item).order_by("-id").limit(80)
-    return [await account_entity(view, a) for a in await _actors_of(rows)]
+    return await account_entities(view, await _actors_of(rows))
 
 
 S = "/api/v1/statuses/{status_id:id}"
