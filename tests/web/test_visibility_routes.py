@@ -102,6 +102,7 @@ def _get_paths(  # type: ignore[no-untyped-def]
             "rest": "v1/unknown",
             "key": "0" * 40,
             "request_id": str(request_id),
+            "scheduled_id": "1",
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [
