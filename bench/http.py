@@ -7,6 +7,10 @@ just-published public update; it reports the answers that were not 2xx.
 
     apt-get install wrk
     python -m bench.http [--database-url postgres://...] [--seconds 10] [--connections 16]
+                         [--workers N] [--no-access-log]
+
+``--workers`` runs ``jumelage serve --workers N`` (PostgreSQL only); memory is reported for
+each server process.
 """
 
 from __future__ import annotations
@@ -87,6 +91,13 @@ def resident_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
+def server_processes(pid: int) -> list[int]:
+    """The server, or with ``--workers`` the processes it started (its helper aside)."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    serving = [c for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+    return serving or [pid]
+
+
 def rows(base: str, item: int, token: str, cookie: str) -> list[tuple[str, str, list[str]]]:
     update = f"{base}/t/{SLUG}/updates/{item}"
     return [
@@ -121,6 +132,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--stampede", type=int, default=200, help="connections of the stampede")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--no-access-log", action="store_true", help="JUMELAGE_ACCESS_LOG=0")
     args = parser.parse_args()
     bare_port = free_port()
     bare = start(
@@ -136,10 +149,13 @@ async def main() -> None:
     settings = await fresh_settings(args.database_url, port)
     token, item = await seed(60)
     await db.close()
-    server = jumelage_server(settings, port)
+    log = {"JUMELAGE_ACCESS_LOG": "0"} if args.no_access_log else {}
+    server = jumelage_server(settings, port, args.workers, **log)
     base = f"http://127.0.0.1:{port}"
     kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
-    print(f"\n{kind}, {args.connections} connections, {args.seconds} s each\n")
+    processes = f", {args.workers} server processes" if args.workers > 1 else ""
+    access = ", no access log" if args.no_access_log else ""
+    print(f"\n{kind}, {args.connections} connections, {args.seconds} s each{processes}{access}\n")
     print("| request | requests/s | p50 / p99 | ratio to bare |")
     print("|---|---|---|---|")
     report("bare Starlette, 1 KB JSON", baseline, baseline.rate)
@@ -149,7 +165,8 @@ async def main() -> None:
             report(name, wrk(url, args.seconds, args.connections, *headers), baseline.rate)
         stampede = wrk(f"{base}/t/{SLUG}/updates/{item}", args.seconds, args.stampede, ACTIVITY)
         report(f"stampede: update object, {args.stampede} connections", stampede, baseline.rate)
-        print(f"\nserver resident memory after the run: {resident_mb(server.pid):.0f} MB")
+        memory = ", ".join(f"{resident_mb(p):.0f}" for p in server_processes(server.pid))
+        print(f"\nserver resident memory after the run (MB per process): {memory}")
     finally:
         stop(server)
 
