@@ -14,10 +14,12 @@ transactions, several would fail each other's."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 from dataclasses import replace
 from types import FrameType
 
@@ -26,6 +28,8 @@ from hypercorn.config import Config
 
 from models import db
 from models.config import Settings
+
+PR_SET_PDEATHSIG = 1
 
 
 def default_workers(settings: Settings) -> int:
@@ -59,10 +63,18 @@ async def pending_migrations(settings: Settings) -> list[str]:
         await db.close()
 
 
+def _die_with_parent() -> None:
+    """Linux's parent-death signal: a parent killed outright takes its processes along, so no
+    orphan keeps the port."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _child(settings: Settings, host: str, port: int, workers: int, runs_queues: bool) -> None:
     """One of the N processes: serves until SIGTERM or SIGINT, then shuts down cleanly."""
     from server.app import create_app
 
+    _die_with_parent()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not runs_queues:
         settings = replace(settings, inline_worker=False, smtp_url="")
