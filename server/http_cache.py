@@ -40,6 +40,7 @@ DOCUMENT_SECONDS = 600
 PAGE_MAX_AGE = 60  # what browsers and proxies are told
 DOCUMENT_MAX_AGE = 180  # as Mastodon tells for its actors and statuses
 ENTRIES = 1024
+BYTES = 32 * 1024 * 1024  # any query string makes a key: the bound holds whatever is asked
 # The session middleware adds "Cookie" to both: it reads the session (for the viewer) every time.
 PAGE_VARY = b"Accept, Accept-Language"
 DOCUMENT_VARY = b"Accept"
@@ -84,10 +85,12 @@ def plan_for(scope: Scope, headers: Headers) -> Plan | None:
 
 
 class Store:
-    """A bounded map, least recently used out first."""
+    """A map bounded in entries and bytes, least recently used out first."""
 
-    def __init__(self, size: int = ENTRIES) -> None:
+    def __init__(self, size: int = ENTRIES, max_bytes: int = BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.entries: OrderedDict[tuple[str, str, str, str], Entry] = OrderedDict()
 
     def get(self, key: tuple[str, str, str, str], generation: int) -> Entry | None:
@@ -96,16 +99,21 @@ class Store:
             return None
         ttl = PAGE_SECONDS if key[0] == "page" else DOCUMENT_SECONDS
         if entry.generation != generation or time.monotonic() - entry.made > ttl:
-            del self.entries[key]
+            self._drop(key)
             return None
         self.entries.move_to_end(key)
         return entry
 
     def put(self, key: tuple[str, str, str, str], entry: Entry) -> None:
+        if key in self.entries:
+            self._drop(key)
         self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        self.bytes += len(entry.body)
+        while len(self.entries) > self.size or self.bytes > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple[str, str, str, str]) -> None:
+        self.bytes -= len(self.entries.pop(key).body)
 
 
 def _is_private_request(scope: Scope, headers: Headers, plan: Plan) -> bool:

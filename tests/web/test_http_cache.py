@@ -5,6 +5,8 @@ page, a partner-only or signed object fetch) stays ``private, no-store`` and is 
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from tortoise import Tortoise
 from tortoise.connection import get_connection
@@ -14,6 +16,7 @@ from models.content import ContentItem
 from models.posting import delete_update, edit_update, post_update
 from models.public_changes import UNSEEN_TABLES
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, edit_twinning
+from server.http_cache import Entry, Store
 from tests.conftest import log_in, make_account
 from tests.databases import is_postgres
 
@@ -174,3 +177,13 @@ async def test_every_table_raises_the_generation_or_is_declared_unseen() -> None
     watched = await _triggered_tables()
     assert sorted(tables - watched - UNSEEN_TABLES) == []
     assert not watched & UNSEEN_TABLES
+
+
+def test_the_store_keeps_within_its_bytes_the_most_recently_used() -> None:
+    store = Store(size=10, max_bytes=250)
+    for n in range(4):
+        store.put(("page", f"/{n}", "", "fr"), Entry(1, time.monotonic(), [], b"x" * 100, b'"e"'))
+    assert store.bytes == 200
+    assert [key[1] for key in store.entries] == ["/2", "/3"]
+    assert store.get(("page", "/3", "", "fr"), 2) is None  # another generation
+    assert store.bytes == 100
