@@ -9,7 +9,9 @@ publicly, in the writer's own transaction). Each cacheable request reads that nu
 (one primary-key read) and serves the entry only if it was made under the same number, so an
 edit, a new update, a membership or a remote reply arriving through any process empties every
 process's cache at once; pages also expire after ``PAGE_SECONDS`` because they say "3 minutes
-ago". Answers carry a strong ``ETag`` and ``If-None-Match`` gets 304.
+ago". Answers carry a strong ``ETag`` and ``If-None-Match`` gets 304. When many ask at once
+for what is not kept yet (servers fetching a just-published update), one request makes it and
+the others of that process wait for it.
 
 What is never shared: anything asked with a session account or an ``Authorization`` header,
 and object fetches signed by a server (a partner-only item is answered to its members alone):
@@ -22,6 +24,7 @@ its route says ``public``."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import time
@@ -179,6 +182,8 @@ class SharedCache:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.store = Store()
+        # Keys being made now: a stampede on a new update renders it once, the others wait.
+        self.making: dict[tuple[str, str, str, str], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -193,11 +198,26 @@ class SharedCache:
             await self.app(scope, receive, _private(send))
             return
         generation = await current_generation()
-        entry = self.store.get(plan.key, generation) if generation is not None else None
+        entry = await self._kept(plan.key, generation)
         if entry is None:
-            entry = await self._make(plan, scope, receive, send, generation)
+            made = self.making.setdefault(plan.key, asyncio.Event())
+            try:
+                entry = await self._make(plan, scope, receive, send, generation)
+            finally:
+                made.set()
+                if self.making.get(plan.key) is made:
+                    del self.making[plan.key]
         if entry is not None:
             await _answer(plan, scope, headers, entry, send)
+
+    async def _kept(self, key: tuple[str, str, str, str], generation: int | None) -> Entry | None:
+        """The entry of this generation, after waiting for the request making it, if any."""
+        if generation is None:
+            return None
+        making = self.making.get(key)
+        if making is not None:
+            await making.wait()
+        return self.store.get(key, generation)
 
     async def _make(
         self, plan: Plan, scope: Scope, receive: Receive, send: Send, generation: int | None

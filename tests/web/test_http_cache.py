@@ -5,18 +5,21 @@ page, a partner-only or signed object fetch) stays ``private, no-store`` and is 
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
+from starlette.types import Receive, Scope, Send
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 
 from models.accounts import Account
+from models.config import Settings
 from models.content import ContentItem
 from models.posting import delete_update, edit_update, post_update
 from models.public_changes import UNSEEN_TABLES
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning, edit_twinning
-from server.http_cache import Entry, Store
+from server.http_cache import Entry, SharedCache, Store
 from tests.conftest import log_in, make_account
 from tests.databases import is_postgres
 
@@ -187,3 +190,35 @@ def test_the_store_keeps_within_its_bytes_the_most_recently_used() -> None:
     assert [key[1] for key in store.entries] == ["/2", "/3"]
     assert store.get(("page", "/3", "", "fr"), 2) is None  # another generation
     assert store.bytes == 100
+
+
+async def test_a_stampede_on_a_new_document_renders_it_once(settings: Settings) -> None:
+    """Servers fetch a new update all at once: one request renders, the others wait for it."""
+    count = 12
+    calls = []
+    all_in = asyncio.Event()
+
+    class Counted(SharedCache):
+        arrived = 0
+
+        async def _kept(
+            self, key: tuple[str, str, str, str], generation: int | None
+        ) -> Entry | None:
+            self.arrived += 1
+            if self.arrived == count:
+                all_in.set()
+            return await super()._kept(key, generation)
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        calls.append(scope["path"])
+        await all_in.wait()  # every other request is in the cache by now
+        headers = [(b"content-type", b"application/activity+json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"type": "Group"}'})
+
+    transport = httpx.ASGITransport(app=Counted(route))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        answers = await asyncio.gather(*(c.get("/t/new_t", headers=ACTIVITY) for _ in range(count)))
+    assert calls == ["/t/new_t"]
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.headers["etag"] for a in answers}) == 1
