@@ -3,7 +3,8 @@ hypercorn set-up is measured first, then a Jumelage instance seeded with ``jumel
 60 more public updates; each row is ``wrk`` (a compiled load generator, so the client costs
 little CPU) for ``--seconds`` with ``--connections`` connections, printed as requests/s, p50,
 p99 and the ratio to the bare app in the same run. The stampede row is many connections on a
-just-published public update; it reports the answers that were not 2xx.
+public update posted just before it (so no cache holds it); it reports the answers that were
+not 2xx.
 
     apt-get install wrk
     python -m bench.http [--database-url postgres://...] [--seconds 10] [--connections 16]
@@ -29,6 +30,7 @@ import httpx
 from bench.common import free_port, fresh_settings, jumelage_server, start, stop
 from models import db
 from models.accounts import Account
+from models.config import Settings
 from models.demo import DEMO_PASSWORD, fill_demo
 from models.oauth import issue_token, register_app
 from models.posting import post_update
@@ -74,6 +76,17 @@ async def seed(extra_updates: int) -> tuple[str, int]:
     _, token, _ = await issue_token(app, maelle, "read")
     assert last is not None
     return token, last.id
+
+
+async def publish(settings: Settings) -> int:
+    """One more public update, written while the server runs (as a member posting it)."""
+    await db.connect(settings)
+    try:
+        maelle = await Account.get(username="maelle")
+        twinning = await Twinning.get(slug=SLUG)
+        return (await post_update(maelle, twinning, "public", {"fr": "Tout juste publiée"})).id
+    finally:
+        await db.close()
 
 
 def session_cookie(base: str) -> str:
@@ -163,7 +176,8 @@ async def main() -> None:
         cookie = session_cookie(base)
         for name, url, headers in rows(base, item, token, cookie):
             report(name, wrk(url, args.seconds, args.connections, *headers), baseline.rate)
-        stampede = wrk(f"{base}/t/{SLUG}/updates/{item}", args.seconds, args.stampede, ACTIVITY)
+        fresh = await publish(settings)  # not in any cache yet: the stampede meets it new
+        stampede = wrk(f"{base}/t/{SLUG}/updates/{fresh}", args.seconds, args.stampede, ACTIVITY)
         report(f"stampede: update object, {args.stampede} connections", stampede, baseline.rate)
         memory = ", ".join(f"{resident_mb(p):.0f}" for p in server_processes(server.pid))
         print(f"\nserver resident memory after the run (MB per process): {memory}")
