@@ -104,10 +104,13 @@ def start(command: list[str], env: dict[str, str], probe: str) -> subprocess.Pop
     raise RuntimeError(f"{command} did not start")
 
 
-def jumelage_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+def jumelage_server(
+    settings: Settings, port: int, workers: int = 1, **env: str
+) -> subprocess.Popen[bytes]:
+    command = ["serve", "--port", str(port), "--workers", str(workers)]
     return start(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        environment(settings),
+        [sys.executable, "-m", "server.cli", *command],
+        environment(settings, **env),
         f"http://127.0.0.1:{port}/",
     )
 

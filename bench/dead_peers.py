@@ -131,7 +131,7 @@ async def run(database: str, dead: int, updates: int) -> None:
     ]
     healthy = await start_healthy(healthy_port)
     env = environment(settings, JUMELAGE_INLINE_WORKER="1")
-    command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "1"]
     server = start(command, env, f"http://127.0.0.1:{port}/")
     base = f"http://127.0.0.1:{port}"
     try:

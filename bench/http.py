@@ -3,10 +3,15 @@ hypercorn set-up is measured first, then a Jumelage instance seeded with ``jumel
 60 more public updates; each row is ``wrk`` (a compiled load generator, so the client costs
 little CPU) for ``--seconds`` with ``--connections`` connections, printed as requests/s, p50,
 p99 and the ratio to the bare app in the same run. The stampede row is many connections on a
-just-published public update; it reports the answers that were not 2xx.
+public update posted just before it (so no cache holds it); it reports the answers that were
+not 2xx.
 
     apt-get install wrk
     python -m bench.http [--database-url postgres://...] [--seconds 10] [--connections 16]
+                         [--workers N] [--no-access-log]
+
+``--workers`` runs ``jumelage serve --workers N`` (PostgreSQL only); memory is reported for
+each server process.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import httpx
 from bench.common import free_port, fresh_settings, jumelage_server, start, stop
 from models import db
 from models.accounts import Account
+from models.config import Settings
 from models.demo import DEMO_PASSWORD, fill_demo
 from models.oauth import issue_token, register_app
 from models.posting import post_update
@@ -72,6 +78,17 @@ async def seed(extra_updates: int) -> tuple[str, int]:
     return token, last.id
 
 
+async def publish(settings: Settings) -> int:
+    """One more public update, written while the server runs (as a member posting it)."""
+    await db.connect(settings)
+    try:
+        maelle = await Account.get(username="maelle")
+        twinning = await Twinning.get(slug=SLUG)
+        return (await post_update(maelle, twinning, "public", {"fr": "Tout juste publiée"})).id
+    finally:
+        await db.close()
+
+
 def session_cookie(base: str) -> str:
     """Maëlle logged in, as a browser is: the cookie header wrk sends."""
     with httpx.Client(base_url=base) as client:
@@ -85,6 +102,13 @@ def session_cookie(base: str) -> str:
 def resident_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def server_processes(pid: int) -> list[int]:
+    """The server, or with ``--workers`` the processes it started (its helper aside)."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    serving = [c for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+    return serving or [pid]
 
 
 def rows(base: str, item: int, token: str, cookie: str) -> list[tuple[str, str, list[str]]]:
@@ -121,6 +145,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--stampede", type=int, default=200, help="connections of the stampede")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--no-access-log", action="store_true", help="JUMELAGE_ACCESS_LOG=0")
     args = parser.parse_args()
     bare_port = free_port()
     bare = start(
@@ -136,10 +162,13 @@ async def main() -> None:
     settings = await fresh_settings(args.database_url, port)
     token, item = await seed(60)
     await db.close()
-    server = jumelage_server(settings, port)
+    log = {"JUMELAGE_ACCESS_LOG": "0"} if args.no_access_log else {}
+    server = jumelage_server(settings, port, args.workers, **log)
     base = f"http://127.0.0.1:{port}"
     kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
-    print(f"\n{kind}, {args.connections} connections, {args.seconds} s each\n")
+    processes = f", {args.workers} server processes" if args.workers > 1 else ""
+    access = ", no access log" if args.no_access_log else ""
+    print(f"\n{kind}, {args.connections} connections, {args.seconds} s each{processes}{access}\n")
     print("| request | requests/s | p50 / p99 | ratio to bare |")
     print("|---|---|---|---|")
     report("bare Starlette, 1 KB JSON", baseline, baseline.rate)
@@ -147,9 +176,11 @@ async def main() -> None:
         cookie = session_cookie(base)
         for name, url, headers in rows(base, item, token, cookie):
             report(name, wrk(url, args.seconds, args.connections, *headers), baseline.rate)
-        stampede = wrk(f"{base}/t/{SLUG}/updates/{item}", args.seconds, args.stampede, ACTIVITY)
+        fresh = await publish(settings)  # not in any cache yet: the stampede meets it new
+        stampede = wrk(f"{base}/t/{SLUG}/updates/{fresh}", args.seconds, args.stampede, ACTIVITY)
         report(f"stampede: update object, {args.stampede} connections", stampede, baseline.rate)
-        print(f"\nserver resident memory after the run: {resident_mb(server.pid):.0f} MB")
+        memory = ", ".join(f"{resident_mb(p):.0f}" for p in server_processes(server.pid))
+        print(f"\nserver resident memory after the run (MB per process): {memory}")
     finally:
         stop(server)
 

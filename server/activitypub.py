@@ -37,6 +37,14 @@ def activity_response(document: dict[str, Any], status: int = 200) -> Response:
     )
 
 
+def object_response(document: dict[str, Any], is_public: bool) -> Response:
+    """An object's document: a public item's is the same for anyone who asks (shared caches
+    may keep it); any other one was judged for its signer and is theirs alone."""
+    response = activity_response(document)
+    response.headers["Cache-Control"] = "public, max-age=180" if is_public else "private, no-store"
+    return response
+
+
 def _json(document: dict[str, Any], media_type: str = "application/json") -> Response:
     return JSONResponse(
         document, media_type=media_type, headers={"Access-Control-Allow-Origin": "*"}

@@ -20,6 +20,7 @@ from models.config import Settings
 from server import activitypub, health, i18n, mailer
 from server.api.routes import routes as api_routes
 from server.errors import HANDLERS
+from server.http_cache import SharedCache
 from server.metrics import Metrics, RequestMetrics
 from server.middleware import (
     ApiTrailingSlash,
@@ -156,6 +157,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
             ),
             Middleware(StorageFull),
             Middleware(ViewerAndLanguage),
+            Middleware(SharedCache),
         ],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="server processes on the port (default: one per core on PostgreSQL; SQLite "
+        "allows only 1, as its writers would fail each other's transactions)",
+    )
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("demo", help="fill an empty instance with sample data")
     sub.add_parser("worker", help="run the queues (inbox, deliveries, mail) only")
@@ -224,27 +230,41 @@ def _check_bind(host: str, port: int) -> None:
         raise CliError(f"--port: cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
+def _workers(settings: Settings, asked: int | None) -> int:
+    from server.serving import default_workers
+
+    if asked is None:
+        return default_workers(settings)
+    if not 1 <= asked <= 64:
+        raise CliError(f"--workers: give a number from 1 to 64, not {asked}")
+    if asked > 1 and settings.is_sqlite:
+        raise CliError(
+            "--workers: SQLite allows one server process (writers in several processes fail "
+            "each other's transactions); use PostgreSQL (JUMELAGE_DATABASE_URL) for more"
+        )
+    return asked
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config
+    from server.app import PendingMigrations
+    from server.serving import hypercorn_config, pending_migrations, run_many, run_one
 
-    from server.app import PendingMigrations, create_app
-
+    workers = _workers(settings, args.workers)
     _check_bind(args.host, args.port)
-    config = Config()
-    config.bind = [f"{args.host}:{args.port}"]
-    config.accesslog = "-"
-    # hypercorn's own "-" error log also propagates to the root handler (every line twice);
-    # a logger of ours at INFO goes through the root handler once.
-    server_log = logging.getLogger("jumelage.http")
-    server_log.setLevel(logging.INFO)
-    config.errorlog = server_log
-    app = create_app(settings)
-    print(f"Jumelage is starting on http://{args.host}:{args.port}/ (known as {settings.base_url})")
+    if workers > 1:  # each process would refuse on its own; say it once
+        pending = asyncio.run(pending_migrations(settings))
+        if pending:
+            raise CliError(
+                f"the database needs migrations ({', '.join(pending)}); run: jumelage migrate"
+            )
+    known = f"known as {settings.base_url}" + (f", {workers} processes" if workers > 1 else "")
+    print(f"Jumelage is starting on http://{args.host}:{args.port}/ ({known})")
     print(f"Data: {settings.data_dir}. Create the first admin with:")
     print("  jumelage users create NAME --email E --password P --admin")
+    if workers > 1:
+        return run_many(settings, args.host, args.port, workers)
     try:
-        asyncio.run(serve(app, config))  # type: ignore[arg-type]
+        run_one(settings, hypercorn_config(args.host, args.port, 1, settings.access_log))
     except PendingMigrations as exc:
         raise CliError(f"the database needs migrations ({exc}); run: jumelage migrate") from exc
     return 0

@@ -84,16 +84,18 @@ def serving(
     port: int | None = None,
     kill: bool = False,
     host: str = "127.0.0.1",
+    workers: int = 1,
     **env: str,
 ) -> Iterator[Served]:
-    """``running_server``, telling the process id too (to read its memory, say)."""
+    """``running_server``, telling the process id too (to read its memory, say); one server
+    process unless ``workers`` asks for more."""
     port = port or free_port(host)
     full_env = server_env(data_dir, database_url, port, host, **env)
     command = [sys.executable, "-m", "server.cli"]
     migrate(full_env)
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen(
-        [*command, "serve", "--host", host, "--port", str(port)],
+        [*command, "serve", "--host", host, "--port", str(port), "--workers", str(workers)],
         env=full_env,
         cwd=ROOT,
         stdout=log,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from babel.dates import format_date, format_time, format_timedelta
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -141,20 +141,42 @@ def reader_zone(request: Request) -> str:
     return account_zone(viewer, request.app.state.settings.default_timezone)
 
 
+class _LazyCsrf:
+    """The session's CSRF token, made only when a template prints it: a page without a form
+    leaves the session alone, and the renderer learns whether this page holds a token."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.used = False
+
+    def __str__(self) -> str:
+        self.used = True
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.settings
+    viewer = getattr(request.state, "viewer", None)
+    token = _LazyCsrf(request)
+    flashes = take_flashes(request)
     html = _env.get_template(template).render(
         request=request,
-        viewer=getattr(request.state, "viewer", None),
+        viewer=viewer,
         bell=getattr(request.state, "bell", None),
         reader_zone=reader_zone(request),
         lang=i18n.current_locale(),
-        csrf_token=csrf_token(request),
-        flashes=take_flashes(request),
+        csrf_token=token,
+        flashes=flashes,
         instance_name=settings.instance_name,
         registrations=settings.registrations,
         **context,
     )
+    # What only this visitor may see (an account, a flash, a form's token) marks the page as
+    # theirs; otherwise the shared cache (server.http_cache) may keep it for every visitor.
+    request.state.same_for_every_visitor = viewer is None and not flashes and not token.used
     headers = {"Cache-Control": "private, no-store", "Vary": "Accept, Cookie"}
     return HTMLResponse(html, status_code=status_code, headers=headers)
 

@@ -47,7 +47,7 @@ from models.visibility import (
     visible_items,
 )
 from server import i18n
-from server.activitypub import activity_response, federation_of, wants_actor
+from server.activitypub import activity_response, federation_of, object_response, wants_actor
 from server.params import query_text
 from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
@@ -107,7 +107,7 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
     obj = update_to_object(settings, twinning, item, author, members, media, event, resource)
-    return _private(obj)
+    return object_response(with_context(obj), item.visibility == "public")
 
 
 async def reply_page(request: Request) -> Response:
