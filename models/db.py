@@ -43,6 +43,7 @@ MODEL_MODULES = [
     "models.translation_requests",
     "models.phases",
     "models.moderation",
+    "models.inbound_mail",
 ]
 
 

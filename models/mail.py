@@ -4,6 +4,10 @@ digest. New messages become notices here, whatever surface they came from; the m
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,6 +16,7 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 from models.accounts import Account
+from models.config import Settings
 from models.content import ContentItem
 from models.errors import N_, Invalid
 from models.twinnings import Membership
@@ -91,6 +96,42 @@ def account_of_token(secret: str, token: str) -> int | None:
     except BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+REPLY_PREFIX = "reply+"
+_REPLY_RE = re.compile(r"^reply\+(\d{1,12})\.(\d{1,12})\.([a-z2-7]{24})$")
+
+
+def list_domain(settings: Settings) -> str:
+    """Where the lists' addresses live: ``JUMELAGE_MAIL_DOMAIN``, else the instance's host."""
+    return settings.mail_domain or settings.domain.split(":")[0]
+
+
+def _reply_mac(secret: str, account_id: int, thread_id: int) -> str:
+    digest = hmac.new(
+        secret.encode(), f"mail-reply:{account_id}:{thread_id}".encode(), hashlib.sha256
+    ).digest()
+    return base64.b32encode(digest[:15]).decode().lower()
+
+
+def reply_address(settings: Settings, account_id: int, thread_id: int) -> str:
+    """The address a member answers a thread's mail at. Its HMAC names one member and one
+    thread, so only mail to that member's own address posts as her, in that thread; lower
+    case, as some mail servers fold local parts."""
+    mac = _reply_mac(settings.secret_key, account_id, thread_id)
+    return f"{REPLY_PREFIX}{account_id}.{thread_id}.{mac}@{list_domain(settings)}"
+
+
+def reply_target(secret: str, local_part: str) -> tuple[int, int] | None:
+    """(account id, thread id) of a genuine reply address's local part; None for a forged,
+    altered or malformed one."""
+    found = _REPLY_RE.match(local_part.lower())
+    if found is None:
+        return None
+    account_id, thread_id = int(found[1]), int(found[2])
+    if not hmac.compare_digest(found[3], _reply_mac(secret, account_id, thread_id)):
+        return None
+    return account_id, thread_id
 
 
 async def unsubscribe(account_id: int) -> None:

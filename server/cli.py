@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--database-url", help="restore into this database instead (SQLite to PostgreSQL, say)"
     )
+    _add_mail_commands(sub)
     return p
 
 
@@ -335,6 +336,68 @@ async def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+def _add_mail_commands(sub: Any) -> None:
+    mail = sub.add_parser("mail", help="discussions by e-mail").add_subparsers(
+        dest="action", required=True
+    )
+    receive = mail.add_parser("receive", help="take one message on standard input (a pipe)")
+    receive.add_argument("--sender", help="the envelope sender (default: Return-Path, From)")
+    receive.add_argument(
+        "--recipient", action="append", default=[], help="an envelope recipient (repeatable)"
+    )
+    listen = mail.add_parser("serve", help="an SMTP (or LMTP) listener for the mail server")
+    listen.add_argument("--listen", default="127.0.0.1:8025", metavar="HOST:PORT")
+    listen.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+
+
+EX_TEMPFAIL = 75  # sysexits.h: the mail server keeps the message and tries again
+
+
+async def cmd_mail(settings: Settings, args: argparse.Namespace) -> int:
+    """``receive`` exits 0 once the message is stored (then processes it), 1 for a message
+    to bounce, 75 when the database is out of reach (the mail server retries)."""
+    from models.inbound_mail import MAX_MESSAGE
+    from server import mail_in, mail_in_listener
+
+    if args.action == "serve":
+        host, _, port = args.listen.rpartition(":")
+        if not host or not port.isdigit():
+            raise CliError(f"--listen: give HOST:PORT, not {args.listen!r}")
+        _check_bind(host.strip("[]"), int(port))
+    else:
+        raw = sys.stdin.buffer.read(MAX_MESSAGE + 1)
+        if len(raw) > MAX_MESSAGE:
+            raise CliError("message too large (more than 25 MB)")
+        if not raw.strip():
+            raise CliError("no message on standard input")
+
+    async def work() -> int:
+        if args.action == "serve":
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await mail_in_listener.serve(settings, host.strip("[]"), int(port), args.lmtp, stop)
+            return 0
+        from models.mail import list_domain
+
+        recipients = mail_in_listener.pipe_recipients(raw, args.recipient, list_domain(settings))
+        if not recipients:
+            raise CliError("no recipient: give --recipient ADDRESS")
+        sender = mail_in_listener.pipe_sender(raw, args.sender)
+        await mail_in_listener.accept(raw, recipients, sender)
+        await mail_in.process_pending(settings)
+        return 0
+
+    try:
+        return await _with_db(settings, work)
+    except ConfigError as exc:
+        if args.action == "receive":
+            print(f"jumelage: {exc}", file=sys.stderr)
+            return EX_TEMPFAIL
+        raise
+
+
 COMMANDS: dict[str, Command] = {
     "migrate": cmd_migrate,
     "users": cmd_users,
@@ -346,6 +409,7 @@ COMMANDS: dict[str, Command] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "mail": cmd_mail,
 }
 
 

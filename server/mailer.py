@@ -29,6 +29,7 @@ from models.mail import (
     mark_failed,
     mark_sent,
     now,
+    reply_address,
     unsubscribe_token,
 )
 from models.remote import RemoteActor
@@ -39,6 +40,11 @@ from server import dates, i18n
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 5.0
 TIMEOUT = 30.0
+
+
+async def send_message(settings: Settings, message: EmailMessage) -> None:
+    """One mail through ``JUMELAGE_SMTP_URL``; SMTP and network failures are raised."""
+    await _send(settings, message)
 
 
 async def _send(settings: Settings, message: EmailMessage) -> None:
@@ -118,10 +124,16 @@ def _mail_id(settings: Settings, item_id: int) -> str:
 
 
 async def _thread_headers(
-    settings: Settings, message: EmailMessage, item: ContentItem, twinning: Twinning
+    settings: Settings,
+    message: EmailMessage,
+    item: ContentItem,
+    twinning: Twinning,
+    reader: Account,
 ) -> None:
     """A message's mail is one of the twinning's list: mail clients group a thread by its
-    Message-ID, In-Reply-To and References, and filter the list by List-Id."""
+    Message-ID, In-Reply-To and References, and filter the list by List-Id. Answering it
+    (reply or reply-to-list) goes to the reader's own address for the thread, which posts the
+    answer there as her (``server/mail_in.py``)."""
     message["Message-ID"] = _mail_id(settings, item.id)
     if item.in_reply_to_id:
         parent = item.parent_id or item.in_reply_to_id
@@ -131,7 +143,10 @@ async def _thread_headers(
     host = settings.domain.split(":")[0]
     message["List-Id"] = f"<{twinning.slug}.{host}>"
     message["List-Archive"] = f"<{settings.base_url}/t/{twinning.slug}/discussions>"
-    message["List-Post"] = "NO"
+    thread = await discussion_of(item)
+    answer_to = reply_address(settings, reader.id, (thread or item).id)
+    message["Reply-To"] = answer_to
+    message["List-Post"] = f"<mailto:{answer_to}>"
 
 
 def _language(settings: Settings, account: Account) -> str:
@@ -191,7 +206,7 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
     if notice.mode != "reminder":
         thread = await discussion_of(item)
         twinning = await Twinning.get(id=(thread or item).twinning_id or 0)
-        await _thread_headers(settings, message, item, twinning)
+        await _thread_headers(settings, message, item, twinning, account)
     return await _deliver(settings, [notice], message, when, digest=False)
 
 
