@@ -67,7 +67,8 @@ async def store_raw(
     raw: bytes, message_id: str, recipients: list[str], envelope_from: str = ""
 ) -> list[InboundMail]:
     """One row per recipient; a message already stored for a recipient (the mail server
-    delivering again after a lost answer) is not stored twice."""
+    delivering again after a lost answer) is not stored twice. A bounce's envelope sender is
+    empty (``<>``)."""
     key = message_key(message_id, raw)
     encoded = base64.b64encode(raw).decode()
     stored = []
@@ -76,7 +77,7 @@ async def store_raw(
             row = await InboundMail.create(
                 message_id=key,
                 recipient=recipient,
-                envelope_from=envelope_from.strip()[:MAX_ADDRESS],
+                envelope_from=envelope_from.strip().strip("<>")[:MAX_ADDRESS],
                 source=encoded,
             )
         except IntegrityError:

@@ -223,10 +223,9 @@ async def _refuse(
     log.info("inbound mail %s refused: %s", mail.id, refusal.reason)
     if not tell:
         return
-    message = await _refusal_mail(settings, to, received, refusal)
     try:
-        await send_message(settings, message)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        await send_message(settings, await _refusal_mail(settings, to, received, refusal))
+    except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
         log.warning("refusal to %s not sent: %s", to, exc)
 
 
