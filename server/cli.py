@@ -354,48 +354,56 @@ EX_TEMPFAIL = 75  # sysexits.h: the mail server keeps the message and tries agai
 
 
 async def cmd_mail(settings: Settings, args: argparse.Namespace) -> int:
-    """``receive`` exits 0 once the message is stored (then processes it), 1 for a message
-    to bounce, 75 when the database is out of reach (the mail server retries)."""
-    from models.inbound_mail import MAX_MESSAGE
-    from server import mail_in, mail_in_listener
+    """``receive`` exits 0 once the message is stored (then processes it), 2 for a message
+    to bounce, 75 when the database is out of reach or behind (the mail server retries)."""
+    from server import mail_in_listener
 
     if args.action == "serve":
         host, _, port = args.listen.rpartition(":")
         if not host or not port.isdigit():
             raise CliError(f"--listen: give HOST:PORT, not {args.listen!r}")
         _check_bind(host.strip("[]"), int(port))
-    else:
-        raw = sys.stdin.buffer.read(MAX_MESSAGE + 1)
-        if len(raw) > MAX_MESSAGE:
-            raise CliError("message too large (more than 25 MB)")
-        if not raw.strip():
-            raise CliError("no message on standard input")
 
-    async def work() -> int:
-        if args.action == "serve":
+        async def listen() -> int:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             await mail_in_listener.serve(settings, host.strip("[]"), int(port), args.lmtp, stop)
             return 0
-        from models.mail import list_domain
 
-        recipients = mail_in_listener.pipe_recipients(raw, args.recipient, list_domain(settings))
-        if not recipients:
-            raise CliError("no recipient: give --recipient ADDRESS")
-        sender = mail_in_listener.pipe_sender(raw, args.sender)
+        return await _with_db(settings, listen)
+    return await _receive_mail(settings, args)
+
+
+async def _receive_mail(settings: Settings, args: argparse.Namespace) -> int:
+    from models.inbound_mail import MAX_MESSAGE
+    from models.mail import list_domain
+    from server import mail_in, mail_in_listener
+
+    raw = sys.stdin.buffer.read(MAX_MESSAGE + 1)
+    if len(raw) > MAX_MESSAGE:
+        raise CliError("message too large (more than 25 MB)")
+    if not raw.strip():
+        raise CliError("no message on standard input")
+    recipients = mail_in_listener.pipe_recipients(raw, args.recipient, list_domain(settings))
+    if not recipients:
+        raise CliError("no recipient: give --recipient ADDRESS")
+    sender = mail_in_listener.pipe_sender(raw, args.sender)
+
+    async def work() -> int:
         await mail_in_listener.accept(raw, recipients, sender)
-        await mail_in.process_pending(settings)
+        try:  # stored is delivered: what goes wrong now waits for the next pass
+            await mail_in.process_pending(settings)
+        except Exception:
+            logging.getLogger("jumelage.mail").exception("stored mail not processed yet")
         return 0
 
     try:
         return await _with_db(settings, work)
-    except ConfigError as exc:
-        if args.action == "receive":
-            print(f"jumelage: {exc}", file=sys.stderr)
-            return EX_TEMPFAIL
-        raise
+    except (ConfigError, CliError) as exc:  # not stored: the mail server keeps it for later
+        print(f"jumelage: {exc}", file=sys.stderr)
+        return EX_TEMPFAIL
 
 
 COMMANDS: dict[str, Command] = {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 import aiosmtplib
+from tortoise.exceptions import BaseORMException
 
 from models.accounts import Account
 from models.config import LOCALES, Settings
@@ -74,7 +75,14 @@ async def process_pending(settings: Settings) -> int:
     done = 0
     while batch := await pending():
         for mail in batch:
-            await process(settings, mail)
+            try:
+                await process(settings, mail)
+            except BaseORMException:  # the database: the mail waits for the next pass
+                raise
+            except Exception:  # a mail that trips a bug must not block those behind it
+                log.exception("inbound mail %s could not be processed", mail.id)
+                async with acting():
+                    await claim(mail, "failed", "error")
             done += 1
     return done
 
