@@ -15,7 +15,7 @@ from tortoise.models import Model
 
 MAX_MESSAGE = 25 * 1024 * 1024
 MAX_ADDRESS = 320
-OUTCOMES = ("", "posted", "started", "ignored", "refused", "failed")
+OUTCOMES = ("", "posted", "started", "ignored", "refused", "bounced", "failed")
 
 
 class InboundMail(Model):
@@ -97,7 +97,7 @@ async def claim(mail: InboundMail, outcome: str, detail: str = "") -> bool:
     done = await InboundMail.filter(id=mail.id, processed_at=None).update(
         processed_at=datetime.now(UTC), outcome=outcome, detail=detail[:200]
     )
-    if done and outcome in ("ignored", "refused"):
+    if done and outcome in ("ignored", "refused", "bounced"):
         await InboundMail.filter(id=mail.id).update(source="")
     return bool(done)
 

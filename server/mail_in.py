@@ -23,12 +23,12 @@ from models.errors import N_, ModelError, NotAllowed
 from models.happenings import acting
 from models.inbound_mail import InboundMail, claim, first_refusal_today, pending
 from models.langdetect import detect
-from models.mail import list_domain, reply_target
+from models.mail import BOUNCE_PREFIX, bounce_target, count_bounce, list_domain, reply_target
 from models.posting import post_reply
 from models.resources import ResourceInput, add_resource
 from models.twinnings import Twinning, membership_of
 from server import i18n
-from server.mail_in_text import Attachment, Received, is_automatic, parse
+from server.mail_in_text import Attachment, Received, delivery_status, is_automatic, parse
 from server.mailer import send_message
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ async def process(settings: Settings, mail: InboundMail) -> str:
         async with acting():
             await claim(mail, "failed", type(exc).__name__)
         return "failed"
+    if mail.recipient.startswith(BOUNCE_PREFIX):
+        return await _bounced(settings, mail, received)
     if _is_robot(settings, mail, received):
         async with acting():
             await claim(mail, "ignored")
@@ -106,6 +108,20 @@ async def process(settings: Settings, mail: InboundMail) -> str:
     except Refused as refusal:
         await _refuse(settings, mail, received, refusal)
         return "refused"
+
+
+async def _bounced(settings: Settings, mail: InboundMail, received: Received) -> str:
+    """A bounce at a member's VERP address counts against her mail if it is permanent; one
+    at an address we did not make counts for no one."""
+    local = mail.recipient.rpartition("@")[0]
+    account_id = bounce_target(settings.secret_key, local)
+    status = delivery_status(received.message)
+    async with acting():
+        if not await claim(mail, "bounced", status or "no status"):
+            return "taken"
+        if account_id is not None and await count_bounce(account_id, status.startswith("5")):
+            log.info("mail to account %s stopped after repeated hard bounces", account_id)
+    return "bounced"
 
 
 def _is_robot(settings: Settings, mail: InboundMail, received: Received) -> bool:

@@ -109,6 +109,24 @@ def is_automatic(message: EmailMessage, own_list_suffix: str) -> bool:
     return bool(_AUTO_SUBJECT.match(_subject(message)))
 
 
+_STATUS = re.compile(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
+
+
+def delivery_status(message: EmailMessage) -> str:
+    """The status code of a delivery status notification (RFC 3464), "5.1.1" say; "" when
+    the mail is not one. A 5 is permanent (a hard bounce), a 4 is not."""
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        payload = part.get_payload()
+        blocks = payload if isinstance(payload, list) else [payload]
+        for block in blocks:
+            found = _STATUS.search(str(block))
+            if found:
+                return found[1]
+    return ""
+
+
 def new_text(message: EmailMessage) -> str:
     """The words the sender wrote this time: the plain-text part, or the HTML one made
     Markdown, without what it quotes, its signature or its "sent from my phone"."""

@@ -22,6 +22,7 @@ from models.mail import (
     PERIOD_LENGTH,
     MailNotice,
     MailPreference,
+    bounce_address,
     discussion_of,
     due_digests,
     due_periodic,
@@ -47,11 +48,13 @@ async def send_message(settings: Settings, message: EmailMessage) -> None:
     await _send(settings, message)
 
 
-async def _send(settings: Settings, message: EmailMessage) -> None:
+async def _send(settings: Settings, message: EmailMessage, sender: str | None = None) -> None:
+    """``sender``: the envelope's return path (a member's VERP address)."""
     parts = urlsplit(settings.smtp_url)
     query = parse_qs(parts.query)
     await aiosmtplib.send(
         message,
+        sender=sender,
         hostname=parts.hostname or "localhost",
         port=parts.port or (465 if parts.scheme == "smtps" else 25),
         username=unquote(parts.username) if parts.username else None,
@@ -165,7 +168,7 @@ async def _deliver(
     digest: bool,
 ) -> bool:
     try:
-        await _send(settings, message)
+        await _send(settings, message, bounce_address(settings, notices[0].account_id))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         log.warning("mail to %s failed: %s", message["To"], exc)
         await mark_failed(notices, when)
@@ -244,7 +247,7 @@ async def _periodic(settings: Settings, pref: MailPreference, when: datetime) ->
     subject = i18n.gettext("News of your twinnings")
     message = _message(settings, account, subject, "\n\n".join(sections))
     try:
-        await _send(settings, message)
+        await _send(settings, message, bounce_address(settings, account.id))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         log.warning("periodic mail to %s failed: %s", account.email, exc)
         await MailPreference.filter(id=pref.id).update(last_periodic_at=pref.last_periodic_at)

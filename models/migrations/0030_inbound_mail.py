@@ -9,6 +9,16 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.AddField(
+            model_name='MailPreference',
+            name='hard_bounces',
+            field=fields.IntField(default=0, db_default=0),
+        ),
+        ops.AddField(
+            model_name='MailPreference',
+            name='stopped_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
         ops.CreateModel(
             name='InboundMail',
             fields=[
