@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from models.accounts import Account
@@ -33,7 +34,7 @@ from models.twinnings import Membership, Twinning, TwinningInput, create_twinnin
 from models.visibility import may_view
 from server.mail_in import process_pending
 from server.mail_in_listener import accept, serve
-from tests.conftest import here, make_account
+from tests.conftest import here, log_in, make_account
 from tests.servers import ROOT, STARTUP, free_port
 from tests.web import test_mail
 from tests.web.test_mail import Inbox
@@ -396,7 +397,9 @@ def _bounce(to: str, member: Account, status: str, serial: int) -> bytes:
     return raw.replace(b"{{status}}", status.encode()).replace(b"{{serial}}", b"%d" % serial)
 
 
-async def test_hard_bounces_at_the_verp_address_stop_a_members_mail(settings: Settings) -> None:
+async def test_hard_bounces_at_the_verp_address_stop_a_members_mail(
+    settings: Settings, app, client: httpx.AsyncClient
+) -> None:  # type: ignore[no-untyped-def]
     from aiosmtpd.controller import Controller
 
     from models.mail import MailPreference, bounce_address
@@ -431,6 +434,11 @@ async def test_hard_bounces_at_the_verp_address_stop_a_members_mail(settings: Se
         await start_discussion(scene.jorge, scene.twinning, "partners", {"es": "C"}, {"es": "D"})
         assert await send_due(scene.config) == 1  # Maëlle only
         assert [m["To"] for m in outgoing.messages[sent:]] == [scene.maelle.email]
+        app.state.settings = scene.config
+        await log_in(client, "ines")
+        page = (await client.get("/settings")).text
+        assert "Les courriels envoyés à ines@example.org revenaient sans" in page
+        assert f"&lt;name&gt;@{HOST}" in page  # where to write to start a thread
         await set_mail_mode(scene.ines, "each")  # choosing again starts afresh
         assert (await MailPreference.get(account=scene.ines)).hard_bounces == 0
     finally:
