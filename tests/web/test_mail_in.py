@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import httpx
 import pytest
 
 from models.accounts import Account
@@ -34,7 +33,7 @@ from models.twinnings import Membership, Twinning, TwinningInput, create_twinnin
 from models.visibility import may_view
 from server.mail_in import process_pending
 from server.mail_in_listener import accept, serve
-from tests.conftest import here, log_in, make_account
+from tests.conftest import here, make_account
 from tests.servers import ROOT, STARTUP, free_port
 from tests.web import test_mail
 from tests.web.test_mail import Inbox
@@ -378,68 +377,3 @@ async def test_a_listener_killed_after_accepting_loses_nothing_and_posts_once(
     [answer] = await _answers_of(scene)
     assert answer.content_map == {"es": "De acuerdo, lo vemos el martes con la alcaldía."}
     assert (await InboundMail.get()).outcome == "posted"
-
-
-class Envelopes(Inbox):
-    """Our outgoing mail with its envelope sender (the VERP return path)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.senders: list[str] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.senders.append(envelope.mail_from)  # type: ignore[attr-defined]
-        return await super().handle_DATA(server, session, envelope)
-
-
-def _bounce(to: str, member: Account, status: str, serial: int) -> bytes:
-    raw = _mail("bounce_postfix.eml", to, member.email)
-    return raw.replace(b"{{status}}", status.encode()).replace(b"{{serial}}", b"%d" % serial)
-
-
-async def test_hard_bounces_at_the_verp_address_stop_a_members_mail(
-    settings: Settings, app, client: httpx.AsyncClient
-) -> None:  # type: ignore[no-untyped-def]
-    from aiosmtpd.controller import Controller
-
-    from models.mail import MailPreference, bounce_address
-    from server.mailer import send_due
-
-    outgoing = Envelopes()
-    controller = Controller(outgoing, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        scene = await _scene(settings, f"smtp://127.0.0.1:{controller.port}")
-        await set_mail_mode(scene.ines, "each")
-        await start_discussion(scene.jorge, scene.twinning, "partners", {"es": "A"}, {"es": "B"})
-        assert await send_due(scene.config) == 2  # Maëlle and Inès
-        verp = bounce_address(scene.config, scene.ines.id)
-        assert verp in outgoing.senders
-        forged = verp.replace(f"bounce+{scene.ines.id}.", f"bounce+{scene.maelle.id}.")
-        async with _listening(scene.config) as port:
-            for serial, (to, status) in enumerate(
-                [(verp, "4.2.2"), (forged, "5.1.1"), (verp, "5.1.1"), (verp, "5.1.1")]
-            ):
-                raw = _bounce(to, scene.ines, status, serial)
-                await asyncio.to_thread(_send, port, "", to, raw)
-            await _settled()
-            ines = await MailPreference.get(account=scene.ines)
-            assert ines.hard_bounces == 2 and ines.stopped_at is None  # full mailbox: no count
-            assert (await MailPreference.get(account=scene.maelle)).hard_bounces == 0
-            await asyncio.to_thread(_send, port, "", verp, _bounce(verp, scene.ines, "5.1.1", 9))
-            await _settled()
-        assert (await MailPreference.get(account=scene.ines)).stopped_at is not None
-        assert {r.outcome for r in await InboundMail.all()} == {"bounced"}
-        sent = len(outgoing.messages)
-        await start_discussion(scene.jorge, scene.twinning, "partners", {"es": "C"}, {"es": "D"})
-        assert await send_due(scene.config) == 1  # Maëlle only
-        assert [m["To"] for m in outgoing.messages[sent:]] == [scene.maelle.email]
-        app.state.settings = scene.config
-        await log_in(client, "ines")
-        page = (await client.get("/settings")).text
-        assert "Les courriels envoyés à ines@example.org revenaient sans" in page
-        assert f"&lt;name&gt;@{HOST}" in page  # where to write to start a thread
-        await set_mail_mode(scene.ines, "each")  # choosing again starts afresh
-        assert (await MailPreference.get(account=scene.ines)).hard_bounces == 0
-    finally:
-        controller.stop()
