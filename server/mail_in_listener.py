@@ -19,7 +19,8 @@ from tortoise.exceptions import BaseORMException
 
 from models.config import Settings
 from models.inbound_mail import MAX_MESSAGE, store_raw
-from models.mail import list_domain
+from models.mail import BOUNCE_PREFIX, REPLY_PREFIX, list_domain
+from models.twinnings import Twinning
 from server.mail_in import process_pending
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,11 @@ class Handler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
-        if address.rpartition("@")[2].lower() != self.domain:
+        local, _, domain = address.lower().rpartition("@")
+        if domain != self.domain:
             return "550 5.1.1 not an address of this server"
+        if not await _is_ours(local):
+            return "550 5.1.1 no such list here"
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return "452 4.5.3 too many recipients"
         envelope.rcpt_tos.append(address)
@@ -73,6 +77,15 @@ class Handler:
         if not self.lmtp:
             return status
         return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
+
+
+async def _is_ours(local: str) -> bool:
+    """Reply and bounce addresses (their codes are checked when processed, so a wrong one is
+    told why) and the twinnings' list addresses; anything else is refused at RCPT time, so
+    the sending server, not we, tells its sender."""
+    if local.startswith((REPLY_PREFIX, BOUNCE_PREFIX)):
+        return True
+    return await Twinning.exists(slug=local)
 
 
 async def serve(settings: Settings, host: str, port: int, lmtp: bool, stop: asyncio.Event) -> None:

@@ -19,9 +19,9 @@ MAX_ATTACHMENTS = 10
 QUOTE_LANGUAGES = ["fr", "en", "es"]
 # Subjects of out-of-office answers from clients that mark them with no header.
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(out of (the )?office|automatic reply|auto(matic)?[- ]?reply|autoreply|"
-    r"absence|absent|réponse automatique|message d'absence|respuesta automática|"
-    r"fuera de la oficina|ausencia|auto:)",
+    r"^\s*(out of (the )?office\b|automatic reply\b|auto(matic)?[- ]?reply\b|autoreply\b|"
+    r"réponse automatique\b|message d'absence\b|absent(e)? du bureau\b|"
+    r"respuesta automática\b|fuera de la oficina\b|auto:)",
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(

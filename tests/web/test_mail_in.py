@@ -278,6 +278,9 @@ ROBOTS = {
     "precedence bulk": lambda raw: b"Precedence: bulk\n" + _plain(raw),
     "x-autoreply": lambda raw: b"X-Autoreply: yes\n" + _plain(raw),
     "our own list": lambda raw: f"List-Id: <brest.{HOST}>\n".encode() + _plain(raw),
+    "french subject": lambda raw: _plain(raw).replace(
+        b"Subject: ", b"Subject: =?utf-8?q?R=C3=A9ponse_automatique?= : ", 1
+    ),
 }
 
 
@@ -305,9 +308,9 @@ async def test_auto_replies_are_ignored_and_never_answered(
 async def test_a_bounce_is_never_answered(settings: Settings, smtp: tuple[str, Inbox]) -> None:
     url, inbox = smtp
     scene = await _scene(settings, url)
-    raw = _mail("thunderbird_fr.eml", f"nobody@{HOST}", "mailer-daemon@example.org")
+    raw = _mail("thunderbird_fr.eml", f"brest@{HOST}", "mailer-daemon@example.org")
     async with _listening(scene.config) as port:
-        await asyncio.to_thread(_send, port, "", f"nobody@{HOST}", raw)
+        await asyncio.to_thread(_send, port, "", f"brest@{HOST}", raw)
         await _settled()
     assert (await InboundMail.get()).outcome == "ignored" and inbox.messages == []
 
@@ -320,8 +323,9 @@ async def test_oversize_and_foreign_mail_are_refused_at_smtp_time(settings: Sett
         with pytest.raises(smtplib.SMTPSenderRefused) as too_big:
             await asyncio.to_thread(_send, port, scene.ines.email, to, huge)
         assert too_big.value.smtp_code == 552
-        with pytest.raises(smtplib.SMTPRecipientsRefused):
-            await asyncio.to_thread(_send, port, scene.ines.email, "ines@example.net", b"Hi\n")
+        for foreign in ("ines@example.net", f"nosuchlist@{HOST}"):
+            with pytest.raises(smtplib.SMTPRecipientsRefused):
+                await asyncio.to_thread(_send, port, scene.ines.email, foreign, b"Hi\n")
     assert not await InboundMail.exists()
 
 
