@@ -54,6 +54,8 @@ class Settings:
     # Where e-mail goes out (none: members cannot ask for mail).
     smtp_url: str = ""
     mail_from: str = ""
+    # The domain of the list addresses (``reply+...@``, ``<slug>@``): the instance's host if unset.
+    mail_domain: str = ""
     # Reverse proxies whose X-Forwarded-For names the client (none: the peer is the client).
     trusted_proxies: tuple[IPNetwork, ...] = ()
     # Bearer token of /metrics (none: /metrics answers 404).
@@ -194,6 +196,7 @@ def load_settings(
         translate_key=env.get("JUMELAGE_TRANSLATE_KEY", "").strip(),
         smtp_url=_smtp_url(env),
         mail_from=env.get("JUMELAGE_MAIL_FROM", "").strip() or f"jumelage@{domain.split(':')[0]}",
+        mail_domain=_mail_domain(env, domain),
         trusted_proxies=_networks(env, "JUMELAGE_TRUSTED_PROXIES"),
         metrics_token=_metrics_token(env),
         **_media_store(env),
@@ -262,6 +265,15 @@ def _zone(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip() or "UTC"
     if not is_zone(value):
         raise ConfigError(name, f"must be an IANA time zone such as Europe/Paris, not {value!r}")
+    return value
+
+
+def _mail_domain(env: Mapping[str, str], domain: str) -> str:
+    value = env.get("JUMELAGE_MAIL_DOMAIN", "").strip().lower().rstrip(".")
+    if not value:
+        return domain.split(":")[0]
+    if ":" in value or not _DOMAIN_RE.match(value):
+        raise ConfigError("JUMELAGE_MAIL_DOMAIN", f"must be a domain name, not {value!r}")
     return value
 
 

@@ -45,6 +45,7 @@ MODEL_MODULES = [
     "models.moderation",
     "models.scheduled",
     "models.evaluations",
+    "models.inbound_mail",
 ]
 
 

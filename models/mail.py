@@ -4,6 +4,10 @@ digest. New messages become notices here, whatever surface they came from; the m
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,6 +16,7 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 from models.accounts import Account
+from models.config import Settings
 from models.content import ContentItem
 from models.errors import N_, Invalid
 from models.twinnings import Membership
@@ -25,6 +30,7 @@ REMIND_BEFORE = timedelta(hours=24)
 DIGEST_EVERY = timedelta(days=1)
 RETRY_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 50
+HARD_BOUNCES = 3
 
 
 class MailPreference(Model):
@@ -38,6 +44,10 @@ class MailPreference(Model):
     # The periodic publication of the member's twinnings, by mail: "", "week" or "month".
     periodic = fields.CharField(max_length=8, default="", db_default=SqlDefault("''"))
     last_periodic_at = fields.DatetimeField(null=True)
+    # Hard bounces counted at the member's VERP return path; past HARD_BOUNCES, no more mail
+    # until she chooses again in her settings (her address may have changed).
+    hard_bounces = fields.IntField(default=0, db_default=0)
+    stopped_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "mail_preferences"
@@ -75,7 +85,8 @@ async def set_mail_mode(account: Account, mode: str, periodic: str = "") -> None
     if mode not in MODES or periodic not in PERIODS:
         raise Invalid("mail", N_("choose one of the offered values"))
     await MailPreference.update_or_create(
-        account=account, defaults={"mode": mode, "periodic": periodic}
+        account=account,
+        defaults={"mode": mode, "periodic": periodic, "hard_bounces": 0, "stopped_at": None},
     )
 
 
@@ -93,6 +104,85 @@ def account_of_token(secret: str, token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
+REPLY_PREFIX = "reply+"
+BOUNCE_PREFIX = "bounce+"
+_REPLY_RE = re.compile(r"^reply\+(\d{1,12})\.(\d{1,12})\.([a-z2-7]{24})$")
+_BOUNCE_RE = re.compile(r"^bounce\+(\d{1,12})\.([a-z2-7]{24})$")
+
+
+def list_domain(settings: Settings) -> str:
+    """Where the lists' addresses live: ``JUMELAGE_MAIL_DOMAIN``, else the instance's host."""
+    return settings.mail_domain or settings.domain.split(":")[0]
+
+
+def _mac(secret: str, purpose: str) -> str:
+    digest = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:15]).decode().lower()
+
+
+def _reply_mac(secret: str, account_id: int, thread_id: int) -> str:
+    return _mac(secret, f"mail-reply:{account_id}:{thread_id}")
+
+
+def bounce_address(settings: Settings, account_id: int) -> str:
+    """The return path of every mail to a member (VERP): a bounce names whom it is about,
+    and the HMAC keeps anyone from counting bounces against someone else."""
+    mac = _mac(settings.secret_key, f"mail-bounce:{account_id}")
+    return f"{BOUNCE_PREFIX}{account_id}.{mac}@{list_domain(settings)}"
+
+
+def bounce_target(secret: str, local_part: str) -> int | None:
+    found = _BOUNCE_RE.match(local_part.lower())
+    if found is None:
+        return None
+    account_id = int(found[1])
+    if not hmac.compare_digest(found[2], _mac(secret, f"mail-bounce:{account_id}")):
+        return None
+    return account_id
+
+
+async def count_bounce(account_id: int, hard: bool) -> bool:
+    """A hard bounce counts (a full mailbox or a busy server does not); past
+    ``HARD_BOUNCES`` the member's mail stops and what waited for her is dropped. True when
+    this bounce stopped it."""
+    pref = await MailPreference.get_or_none(account_id=account_id)
+    if pref is None or not hard or pref.stopped_at is not None:
+        return False
+    pref.hard_bounces += 1
+    stopping = pref.hard_bounces >= HARD_BOUNCES
+    if stopping:
+        pref.stopped_at = now()
+        await MailNotice.filter(account_id=account_id, sent_at=None).update(sent_at=now())
+    await pref.save(update_fields=["hard_bounces", "stopped_at"])
+    return stopping
+
+
+async def mail_stopped(account: Account) -> datetime | None:
+    """When mail to the member stopped for bouncing (for her settings page), if it did."""
+    pref = await MailPreference.get_or_none(account=account)
+    return pref.stopped_at if pref else None
+
+
+def reply_address(settings: Settings, account_id: int, thread_id: int) -> str:
+    """The address a member answers a thread's mail at. Its HMAC names one member and one
+    thread, so only mail to that member's own address posts as her, in that thread; lower
+    case, as some mail servers fold local parts."""
+    mac = _reply_mac(settings.secret_key, account_id, thread_id)
+    return f"{REPLY_PREFIX}{account_id}.{thread_id}.{mac}@{list_domain(settings)}"
+
+
+def reply_target(secret: str, local_part: str) -> tuple[int, int] | None:
+    """(account id, thread id) of a genuine reply address's local part; None for a forged,
+    altered or malformed one."""
+    found = _REPLY_RE.match(local_part.lower())
+    if found is None:
+        return None
+    account_id, thread_id = int(found[1]), int(found[2])
+    if not hmac.compare_digest(found[3], _reply_mac(secret, account_id, thread_id)):
+        return None
+    return account_id, thread_id
+
+
 async def unsubscribe(account_id: int) -> None:
     """No more mail of any kind: messages, digests, weekly or monthly news."""
     await MailPreference.filter(account_id=account_id).update(mode="off", periodic="")
@@ -106,7 +196,7 @@ async def periodic_choice(account: Account) -> str:
 async def due_periodic(when: datetime) -> list[MailPreference]:
     """Members whose weekly or monthly publication is due."""
     due = []
-    for pref in await MailPreference.filter(periodic__in=("week", "month")):
+    for pref in await MailPreference.filter(periodic__in=("week", "month"), stopped_at=None):
         last = pref.last_periodic_at
         if last is None or last <= when - PERIOD_LENGTH[pref.periodic]:
             due.append(pref)
@@ -133,7 +223,7 @@ async def queue_notices(item: ContentItem) -> int:
         "account_id", flat=True
     )
     prefs = await MailPreference.filter(
-        account_id__in=list(members), mode__in=("each", "daily")
+        account_id__in=list(members), mode__in=("each", "daily"), stopped_at=None
     ).prefetch_related("account")
     queued = 0
     for pref in prefs:
@@ -151,8 +241,12 @@ def _ready() -> dict[str, object]:
 
 async def due_single(now: datetime, limit: int = 50) -> list[MailNotice]:
     """Notices mailed one by one: messages (``each``) and meeting reminders."""
+    stopped = await MailPreference.filter(stopped_at__not_isnull=True).values_list(
+        "account_id", flat=True
+    )
     rows = (
         await MailNotice.filter(mode__in=("each", "reminder"), **_ready())
+        .exclude(account_id__in=list(stopped))
         .order_by("id")
         .limit(limit)
     )

@@ -43,6 +43,7 @@ from server.web.pages import (
     events,
     feeds,
     home,
+    mail_archive,
     manifest,
     members,
     moderation,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, manage_database: bool = True) -> Starlette:
         *admin.routes,
         *admin_queues.routes,
         *unsubscribe.routes,
+        *mail_archive.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     metrics = Metrics.create()

@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--database-url", help="restore into this database instead (SQLite to PostgreSQL, say)"
     )
+    _add_mail_commands(sub)
     return p
 
 
@@ -355,6 +356,76 @@ async def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return await _with_db(settings, work)
 
 
+def _add_mail_commands(sub: Any) -> None:
+    mail = sub.add_parser("mail", help="discussions by e-mail").add_subparsers(
+        dest="action", required=True
+    )
+    receive = mail.add_parser("receive", help="take one message on standard input (a pipe)")
+    receive.add_argument("--sender", help="the envelope sender (default: Return-Path, From)")
+    receive.add_argument(
+        "--recipient", action="append", default=[], help="an envelope recipient (repeatable)"
+    )
+    listen = mail.add_parser("serve", help="an SMTP (or LMTP) listener for the mail server")
+    listen.add_argument("--listen", default="127.0.0.1:8025", metavar="HOST:PORT")
+    listen.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+
+
+EX_TEMPFAIL = 75  # sysexits.h: the mail server keeps the message and tries again
+
+
+async def cmd_mail(settings: Settings, args: argparse.Namespace) -> int:
+    """``receive`` exits 0 once the message is stored (then processes it), 2 for a message
+    to bounce, 75 when the database is out of reach or behind (the mail server retries)."""
+    from server import mail_in_listener
+
+    if args.action == "serve":
+        host, _, port = args.listen.rpartition(":")
+        if not host or not port.isdigit():
+            raise CliError(f"--listen: give HOST:PORT, not {args.listen!r}")
+        _check_bind(host.strip("[]"), int(port))
+
+        async def listen() -> int:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await mail_in_listener.serve(settings, host.strip("[]"), int(port), args.lmtp, stop)
+            return 0
+
+        return await _with_db(settings, listen)
+    return await _receive_mail(settings, args)
+
+
+async def _receive_mail(settings: Settings, args: argparse.Namespace) -> int:
+    from models.inbound_mail import MAX_MESSAGE
+    from models.mail import list_domain
+    from server import mail_in, mail_in_listener
+
+    raw = sys.stdin.buffer.read(MAX_MESSAGE + 1)
+    if len(raw) > MAX_MESSAGE:
+        raise CliError("message too large (more than 25 MB)")
+    if not raw.strip():
+        raise CliError("no message on standard input")
+    recipients = mail_in_listener.pipe_recipients(raw, args.recipient, list_domain(settings))
+    if not recipients:
+        raise CliError("no recipient: give --recipient ADDRESS")
+    sender = mail_in_listener.pipe_sender(raw, args.sender)
+
+    async def work() -> int:
+        await mail_in_listener.accept(raw, recipients, sender)
+        try:  # stored is delivered: what goes wrong now waits for the next pass
+            await mail_in.process_pending(settings)
+        except Exception:
+            logging.getLogger("jumelage.mail").exception("stored mail not processed yet")
+        return 0
+
+    try:
+        return await _with_db(settings, work)
+    except (ConfigError, CliError) as exc:  # not stored: the mail server keeps it for later
+        print(f"jumelage: {exc}", file=sys.stderr)
+        return EX_TEMPFAIL
+
+
 COMMANDS: dict[str, Command] = {
     "migrate": cmd_migrate,
     "users": cmd_users,
@@ -366,6 +437,7 @@ COMMANDS: dict[str, Command] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "mail": cmd_mail,
 }
 
 

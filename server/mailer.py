@@ -22,6 +22,7 @@ from models.mail import (
     PERIOD_LENGTH,
     MailNotice,
     MailPreference,
+    bounce_address,
     discussion_of,
     due_digests,
     due_periodic,
@@ -29,6 +30,7 @@ from models.mail import (
     mark_failed,
     mark_sent,
     now,
+    reply_address,
     unsubscribe_token,
 )
 from models.moderation import ModerationEntry
@@ -43,11 +45,18 @@ IDLE_SLEEP = 5.0
 TIMEOUT = 30.0
 
 
-async def _send(settings: Settings, message: EmailMessage) -> None:
+async def send_message(settings: Settings, message: EmailMessage) -> None:
+    """One mail through ``JUMELAGE_SMTP_URL``; SMTP and network failures are raised."""
+    await _send(settings, message)
+
+
+async def _send(settings: Settings, message: EmailMessage, sender: str | None = None) -> None:
+    """``sender``: the envelope's return path (a member's VERP address)."""
     parts = urlsplit(settings.smtp_url)
     query = parse_qs(parts.query)
     await aiosmtplib.send(
         message,
+        sender=sender,
         hostname=parts.hostname or "localhost",
         port=parts.port or (465 if parts.scheme == "smtps" else 25),
         username=unquote(parts.username) if parts.username else None,
@@ -120,10 +129,16 @@ def _mail_id(settings: Settings, item_id: int) -> str:
 
 
 async def _thread_headers(
-    settings: Settings, message: EmailMessage, item: ContentItem, twinning: Twinning
+    settings: Settings,
+    message: EmailMessage,
+    item: ContentItem,
+    twinning: Twinning,
+    reader: Account,
 ) -> None:
     """A message's mail is one of the twinning's list: mail clients group a thread by its
-    Message-ID, In-Reply-To and References, and filter the list by List-Id."""
+    Message-ID, In-Reply-To and References, and filter the list by List-Id. Answering it
+    (reply or reply-to-list) goes to the reader's own address for the thread, which posts the
+    answer there as her (``server/mail_in.py``)."""
     message["Message-ID"] = _mail_id(settings, item.id)
     if item.in_reply_to_id:
         parent = item.parent_id or item.in_reply_to_id
@@ -133,7 +148,10 @@ async def _thread_headers(
     host = settings.domain.split(":")[0]
     message["List-Id"] = f"<{twinning.slug}.{host}>"
     message["List-Archive"] = f"<{settings.base_url}/t/{twinning.slug}/discussions>"
-    message["List-Post"] = "NO"
+    thread = await discussion_of(item)
+    answer_to = reply_address(settings, reader.id, (thread or item).id)
+    message["Reply-To"] = answer_to
+    message["List-Post"] = f"<mailto:{answer_to}>"
 
 
 def _language(settings: Settings, account: Account) -> str:
@@ -152,7 +170,7 @@ async def _deliver(
     digest: bool,
 ) -> bool:
     try:
-        await _send(settings, message)
+        await _send(settings, message, bounce_address(settings, notices[0].account_id))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         log.warning("mail to %s failed: %s", message["To"], exc)
         await mark_failed(notices, when)
@@ -193,7 +211,7 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
     if notice.mode != "reminder":
         thread = await discussion_of(item)
         twinning = await Twinning.get(id=(thread or item).twinning_id or 0)
-        await _thread_headers(settings, message, item, twinning)
+        await _thread_headers(settings, message, item, twinning, account)
     return await _deliver(settings, [notice], message, when, digest=False)
 
 
@@ -231,7 +249,7 @@ async def _periodic(settings: Settings, pref: MailPreference, when: datetime) ->
     subject = i18n.gettext("News of your twinnings")
     message = _message(settings, account, subject, "\n\n".join(sections))
     try:
-        await _send(settings, message)
+        await _send(settings, message, bounce_address(settings, account.id))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         log.warning("periodic mail to %s failed: %s", account.email, exc)
         await MailPreference.filter(id=pref.id).update(last_periodic_at=pref.last_periodic_at)

@@ -238,7 +238,11 @@ async def test_message_mails_thread_as_a_list_and_unsubscribe_in_one_click(
     assert first["Message-ID"] == f"<item-{thread.id}@testserver.localhost>"
     assert second["Message-ID"] == f"<item-{answer.id}@testserver.localhost>"
     assert second["In-Reply-To"] == first["Message-ID"] == second["References"]
-    assert first["List-Id"] == "<brest.testserver.localhost>" and first["List-Post"] == "NO"
+    assert first["List-Id"] == "<brest.testserver.localhost>"
+    # Both mails of the thread are answered at Jorge's own address for that thread.
+    assert first["Reply-To"] == second["Reply-To"]
+    assert first["Reply-To"].startswith(f"reply+{jorge.id}.{thread.id}.")
+    assert first["List-Post"] == f"<mailto:{first['Reply-To']}>"
     assert "Original" not in _text(first)  # written in French only: shown as written
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     stop = first["List-Unsubscribe"].strip("<>").removeprefix("http://testserver.localhost")

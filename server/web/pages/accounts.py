@@ -18,7 +18,7 @@ from models.accounts import (
 )
 from models.config import LOCALES
 from models.errors import ModelError
-from models.mail import mail_mode, periodic_choice, set_mail_mode
+from models.mail import list_domain, mail_mode, mail_stopped, periodic_choice, set_mail_mode
 from models.pictures import set_avatar
 from models.translation_requests import LANGUAGE_PAIRS, pairs_of, set_pairs
 from models.zones import check_zone
@@ -128,6 +128,8 @@ async def _settings(
         mail_mode=await mail_mode(viewer),
         periodic=await periodic_choice(viewer),
         mail_available=bool(settings.smtp_url),
+        mail_stopped=await mail_stopped(viewer),
+        list_domain=list_domain(settings),
         calendar=calendar_path(settings.secret_key, viewer),
         language_pairs=LANGUAGE_PAIRS,
         my_pairs=await pairs_of(viewer),
