@@ -15,6 +15,7 @@ from server.api import (
     reports,
     search,
     statuses,
+    streaming,
     timelines,
     translation,
 )
@@ -37,5 +38,6 @@ routes = [
     *search.routes,
     *media.routes,
     *reports.routes,
+    *streaming.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]
