@@ -167,12 +167,13 @@ def server_sent(name: str) -> Callable[[Request], Awaitable[Response]]:
         hub = hub_of(request.app)
         query = request.query_params
         try:
-            token, account = await person_of(bearer_of(request), query.get("access_token"), None)
+            given = request.query_params.get("access_token")
+            token, account = await person_of(bearer_of(request), given, None)
             media = name in PUBLIC_STREAMS and query.get("only_media") in ("true", "1")
             chosen = await stream_for(
                 f"{name}:media" if media else name,
-                query.get("tag") or "",
-                query.get("list") or "",
+                request.query_params.get("tag") or "",
+                request.query_params.get("list") or "",
                 account,
             )
             check_scope(token, chosen)

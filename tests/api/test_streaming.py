@@ -185,6 +185,33 @@ def test_websocket_user_and_public_hear_the_same(
         until(get, is_gone(str(post["id"])))
 
 
+def test_websocket_hashtag_and_list_streams_hear_their_items(
+    instance: Instance, alice: Mastodon, bob: Mastodon
+) -> None:
+    """A hashtag stream hears public items with the tag; a list (a twinning) stream is its
+    members' or followers', and another's list is not found."""
+    lapaz = alice.account_lookup("lapaz")["id"].removeprefix("t")
+    bogota = alice.account_lookup("bogota")["id"].removeprefix("t")
+    with connect(ws_url(instance.base, f"access_token={alice.access_token}")) as ws:
+        subscribe(ws, stream="hashtag", tag="Semences")
+        subscribe(ws, stream="list", list=lapaz)
+        ws.send(json.dumps({"type": "subscribe", "stream": "list", "list": bogota}))
+        assert json.loads(ws.recv(timeout=WAIT)) == {"error": "Record not found", "status": 404}
+        ws.send(json.dumps({"type": "subscribe", "stream": "everything"}))
+        assert json.loads(ws.recv(timeout=WAIT))["error"] == "Unknown stream type"
+        plain = alice.status_post("@lapaz Sans étiquette", visibility="public")
+        tagged = alice.status_post("@lapaz Échange de #semences", visibility="public")
+        frames = [json.loads(ws.recv(timeout=WAIT)) for _ in range(3)]
+    heard = [(f["stream"], f["event"], str(json.loads(f["payload"])["id"])) for f in frames]
+    assert sorted(heard) == sorted(
+        [
+            (["list", lapaz], "update", str(plain["id"])),
+            (["list", lapaz], "update", str(tagged["id"])),
+            (["hashtag", "semences"], "update", str(tagged["id"])),
+        ]
+    )
+
+
 def test_a_partner_only_update_reaches_members_alone(
     instance: Instance, alice: Mastodon, bob: Mastodon
 ) -> None:
