@@ -23,11 +23,12 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import stream_events
 from models.accounts import Account
 from models.content import ContentItem
 from models.mail import queue_notices
 from models.media import files_of
-from models.notifications import notify
+from models.notifications import notify as store_notification
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning, moderator_ids
 from models.visibility import forget_remote_twinning, may_view
@@ -67,16 +68,19 @@ def _waker() -> asyncio.Event:
 async def acting() -> AsyncIterator[None]:
     """One transaction for a change and what follows from it. Acts nest (an outer act makes
     the inner ones part of it); the worker of this process is woken once the outermost one has
-    committed. Keep network requests out: on SQLite a transaction holds the writer lock."""
+    committed, and its stream events go out. Keep network requests out: on SQLite a
+    transaction holds the writer lock."""
     depth = _depth.get()
     token = _depth.set(depth + 1)
     try:
-        async with in_transaction():
-            yield
+        with stream_events.holding(outermost=depth == 0) as held:
+            async with in_transaction():
+                yield
     finally:
         _depth.reset(token)
     if depth == 0:
         _waker().set()
+        stream_events.release(held)
 
 
 async def wait_for_work(seconds: float) -> None:
@@ -86,6 +90,13 @@ async def wait_for_work(seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(waker.wait(), seconds)
     waker.clear()
+
+
+async def notify(account_id: int, kind: str, **source: Any) -> None:
+    """A notification stored, and streamed to its recipient's connections."""
+    row = await store_notification(account_id, kind, **source)
+    if row is not None:
+        await stream_events.notification_published(row.id, account_id)
 
 
 async def record(kind: str, **data: Any) -> Happening:
@@ -134,6 +145,7 @@ async def posted(item: ContentItem, author: Account, mentioned: Sequence[Account
     await _tell_members(item, [author.id, *people], from_account=author)
     await queue_notices(item)
     await record("posted", item=item.id)
+    await stream_events.item_published("update", item)
 
 
 async def actor_changed(actor_type: str, actor_id: int) -> None:
@@ -144,6 +156,7 @@ async def actor_changed(actor_type: str, actor_id: int) -> None:
 
 async def edited(item: ContentItem) -> None:
     await record("edited", item=item.id)
+    await stream_events.item_published("status.update", item)
 
 
 async def translated(item: ContentItem) -> None:
@@ -165,7 +178,8 @@ async def translation_answered(item: ContentItem, translator: Account, reader_id
 async def deleted(item: ContentItem) -> None:
     """Called before the row goes: the worker needs what it was to say it is gone, and the
     names of its files to remove them from the store once the deletion has committed (a
-    deletion rolled back keeps them)."""
+    deletion rolled back keeps them); streams are told who could see it."""
+    await stream_events.item_published("delete", item)
     await record(
         "deleted",
         item=item.id,
@@ -191,13 +205,17 @@ async def arrived(
     await _tell_named(item, people, from_remote=sender)
     await _tell_members(item, people, from_remote=sender)
     await queue_notices(item)
+    await stream_events.item_published("update", item)
     if reshare is not None:
         await record("arrived", item=item.id, activity=reshare, author_inbox=sender.inbox)
 
 
 async def remote_changed(item: ContentItem, activity: dict[str, Any]) -> None:
     """A post from another server was edited or deleted: when it belongs to one of our
-    twinnings or their threads, the twinning passes the author's activity on."""
+    twinnings or their threads, the twinning passes the author's activity on. Called before
+    a deleted row goes."""
+    gone = activity.get("type") == "Delete"
+    await stream_events.item_published("delete" if gone else "status.update", item)
     await record(
         "remote_changed",
         item=item.id,

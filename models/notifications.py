@@ -69,11 +69,11 @@ async def notify(
     from_account: Account | None = None,
     from_remote: RemoteActor | None = None,
     item: ContentItem | None = None,
-) -> None:
+) -> Notification | None:
     """Nobody is notified of their own doing."""
     if from_account is not None and from_account.id == account_id:
-        return
-    await Notification.create(
+        return None
+    return await Notification.create(
         account_id=account_id,
         kind=kind,
         from_account=from_account,

@@ -29,10 +29,14 @@ def version_string() -> str:
     return f"{MASTODON_VERSION} (compatible; Jumelage {software_version()})"
 
 
+def streaming_url(settings: Settings) -> str:
+    """Where apps open the streaming API: this server itself, over ``ws`` or ``wss``."""
+    return f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+
+
 def _configuration(settings: Settings) -> dict[str, Any]:
     return {
-        # Mastodon documents these as URL strings: there is no streaming yet, so none is named.
-        "urls": {},
+        "urls": {"streaming": streaming_url(settings)},
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
         "statuses": {
             "max_characters": MAX_CHARACTERS,
@@ -97,7 +101,7 @@ async def instance_v1(call: Call) -> Any:
         "description": _description(call),
         "email": "",
         "version": version_string(),
-        "urls": {},
+        "urls": {"streaming_api": streaming_url(s)},
         "stats": await _stats(),
         "thumbnail": f"{s.base_url}/static/header.png",
         "languages": list(LOCALES),

@@ -16,6 +16,7 @@ from server.api import (
     scheduled,
     search,
     statuses,
+    streaming,
     timelines,
     translation,
 )
@@ -39,5 +40,6 @@ routes = [
     *media.routes,
     *reports.routes,
     *scheduled.routes,
+    *streaming.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]

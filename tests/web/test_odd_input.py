@@ -165,7 +165,8 @@ class Walk:
         sent_body, done = False, asyncio.Event()
 
         async def receive() -> Message:
-            """An empty body, then, once the answer is complete, the client leaves."""
+            """An empty body, then, once the answer is complete (or a stream of events
+            opened), the client leaves."""
             nonlocal sent_body
             if not sent_body:
                 sent_body = True
@@ -176,6 +177,8 @@ class Walk:
         async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer.append(message["status"])
+                if (b"content-type", b"text/event-stream; charset=utf-8") in message["headers"]:
+                    done.set()  # a stream opened, which is its answer; the client leaves
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 done.set()
 
