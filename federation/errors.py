@@ -25,6 +25,12 @@ class OriginMismatch(FederationError):
     status = 403
 
 
+class ActorSuspended(FederationError):
+    """The actor was suspended by an admin here (its server and its other people are not)."""
+
+    status = 403
+
+
 class DomainBlocked(FederationError):
     """The actor, key or activity is on a domain the admin blocked."""
 

@@ -16,12 +16,18 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 
 from federation.context import Federation
-from federation.errors import DomainBlocked, FederationError, OriginMismatch, SignatureError
+from federation.errors import (
+    ActorSuspended,
+    DomainBlocked,
+    FederationError,
+    OriginMismatch,
+    SignatureError,
+)
 from federation.fetch import origin_of
 from federation.remote_actors import key_lookup
 from federation.signatures import VerifiedKey, verify_request
 from models.queues import InboxActivity
-from models.remote import block_of, mark_host_alive, netloc_of
+from models.remote import RemoteActor, block_of, mark_host_alive, netloc_of
 
 log = logging.getLogger(__name__)
 MAX_INBOX_BODY = 256 * 1024
@@ -122,6 +128,8 @@ async def receive(fed: Federation, post: InboundPost) -> bool:
     if origin_of(verified.owner) != origin_of(activity["id"]):
         raise OriginMismatch("activity id is not on the origin of its signing key")
     await _refuse_blocked(verified.key_id, verified.owner)
+    if await RemoteActor.filter(uri=verified.owner, suspended_at__not_isnull=True).exists():
+        raise ActorSuspended("this account is suspended here", f"{verified.owner} is suspended")
     await mark_host_alive(netloc_of(activity["actor"]))
     try:
         await InboxActivity.create(

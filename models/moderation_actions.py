@@ -16,11 +16,12 @@ from models.accounts import Account
 from models.content import ContentItem
 from models.domain_blocks import block_domain
 from models.errors import N_, Invalid, NotAllowed
+from models.follows import Follow
 from models.moderation import ModerationEntry, may_act
 from models.notifications import Notification
 from models.posting import remove_item
 from models.reactions import Report
-from models.remote import RemoteActor, host_of
+from models.remote import RemoteActor, RemoteMembership, host_of
 
 ACTIONS = ("dismiss", "remove", "warn", "silence", "suspend", "block_domain", "forward")
 ADMIN_ACTIONS = ("silence", "suspend", "block_domain", "forward")
@@ -118,9 +119,26 @@ async def _silence(subject: Subject | None) -> None:
 
 
 async def _suspend(subject: Subject | None) -> None:
+    """A local account can no longer log in nor be seen; an account of another server is
+    seen by no one here and its activities are refused (its server keeps it)."""
+    if isinstance(subject, RemoteActor):
+        subject.suspended_at = subject.suspended_at or datetime.now(UTC)
+        await subject.save(update_fields=["suspended_at"])
+        await _cut_off(subject)
+        return
     account = _local(subject)
     account.state = "suspended"
     await account.save(update_fields=["state"])
+
+
+async def _cut_off(actor: RemoteActor) -> None:
+    """Nothing more goes to a suspended account: its follows end, and its memberships end as
+    a moderator's removal does (its server is told, so it stops showing the twinning)."""
+    await Follow.filter(follower=actor).delete()
+    for m in await RemoteMembership.filter(actor=actor):
+        await m.delete()
+        if m.state == "accepted":
+            await happenings.remote_member_removed(m.twinning_id, actor.id)
 
 
 async def _block(subject: Subject | None, report: Report, note: str) -> None:

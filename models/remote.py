@@ -33,6 +33,8 @@ class RemoteActor(Model):
     fetched_at = fields.DatetimeField()
     # Silenced by an admin here: as for our own people (``Account.silenced_at``).
     silenced_at = fields.DatetimeField(null=True)
+    # Suspended by an admin here: its items are shown to no one and its activities refused.
+    suspended_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "remote_actors"

@@ -93,13 +93,20 @@ def visible_items(viewer: Account | None) -> QuerySet[ContentItem]:
     if viewer is not None:
         condition |= Q(kind=MEMBERS, twinning_id__in=_member_twinnings(viewer))
         condition |= Q(kind=ACCOUNT, account_id=viewer.id)
+    suspended_remote = RemoteActor.filter(suspended_at__not_isnull=True).values("id")
     return ContentItem.filter(id__in=Subquery(Audience.filter(condition).values("item_id"))).filter(
         Q(author_id__isnull=True)
-        | Q(author_id__not_in=Subquery(Account.filter(state="suspended").values("id")))
+        | Q(author_id__not_in=Subquery(Account.filter(state="suspended").values("id"))),
+        Q(remote_author_id__isnull=True) | Q(remote_author_id__not_in=Subquery(suspended_remote)),
     )
 
 
 async def _author_suspended(item: ContentItem) -> bool:
+    """A suspended author, of here or of another server, is seen by no one."""
+    if item.remote_author_id is not None:
+        remote = RemoteActor.filter(id=item.remote_author_id, suspended_at__not_isnull=True)
+        if await remote.exists():
+            return True
     if item.author_id is None:
         return False
     return await Account.filter(id=item.author_id, state="suspended").exists()

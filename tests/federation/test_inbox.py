@@ -13,12 +13,16 @@ import httpx
 from federation.context import Federation
 from federation.signatures import PublicKey, verify_request
 from federation.worker import run_once
+from models.content import ContentItem
 from models.follows import Follow
 from models.keys import ActorKey
+from models.moderation_actions import act
 from models.posting import post_update
 from models.queues import Delivery, InboxActivity
-from models.remote import DomainBlock
+from models.reactions import Report
+from models.remote import DomainBlock, RemoteActor
 from models.twinnings import Twinning, TwinningInput, create_twinning
+from models.visibility import may_view, store_audience, visible_items
 from tests.conftest import make_account
 from tests.federation.peer import OTHER_PRIVATE_PEM, Peer, drain, start_peer
 
@@ -333,3 +337,29 @@ async def test_nothing_is_queued_for_blocked_domains(fed: Federation) -> None:
     )
     assert queued == 1
     assert [d.host for d in await Delivery.all()] == ["ok.example"]
+
+
+async def test_a_suspended_account_is_refused_while_its_server_is_not(
+    client: httpx.AsyncClient, fed: Federation, peer: Peer
+) -> None:
+    """An admin suspends one account of another server on a report: its follow ends, its items
+    are seen by no one, and what it sends next is refused; the others of its server go on."""
+    twinning = await _twinning()
+    assert (await _post(client, *peer.signed_post("ana", _follow(peer), INBOX))).status_code == 202
+    await run_once(fed)
+    ana = await RemoteActor.get(uri=f"{peer.base}/users/ana")
+    assert await Follow.filter(follower=ana).exists()
+    item = await ContentItem.create(
+        remote_author=ana, uri=f"{peer.base}/notes/1", twinning=twinning, visibility="public"
+    )
+    await store_audience(item)
+    assert await may_view(None, item)
+    root = await make_account("root", role="admin")
+    report = await Report.create(reporter_uri="", activity_uri="local:r", item=item)
+    await act(root, report, "suspend")
+    assert not await Follow.filter(follower=ana).exists()
+    assert not await may_view(None, item) and not await visible_items(None).exists()
+    refused = await _post(client, *peer.signed_post("ana", _follow(peer, n=2), INBOX))
+    assert refused.status_code == 403 and "suspended" in refused.text
+    other = await _post(client, *peer.signed_post("bea", _follow(peer, "bea", n=3), INBOX))
+    assert other.status_code == 202
