@@ -2,7 +2,8 @@
 hypercorn set-up is measured first, then a Jumelage instance seeded with ``jumelage demo`` and
 60 more public updates; each row is ``wrk`` (a compiled load generator, so the client costs
 little CPU) for ``--seconds`` with ``--connections`` connections, printed as requests/s, p50,
-p99 and the ratio to the bare app in the same run. The stampede row is many connections on a
+p99 and the ratio to the bare app in the same run. The inbox row replays signed activities
+signed beforehand (``bench.inbox_load``). The stampede row is many connections on a
 public update posted just before it (so no cache holds it); it reports the answers that were
 not 2xx.
 
@@ -28,6 +29,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import free_port, fresh_settings, jumelage_server, start, stop
+from bench.inbox_load import ACTORS, InboxLoad
 from models import db
 from models.accounts import Account
 from models.config import Settings
@@ -48,8 +50,10 @@ class Result:
     failed: int
 
 
-def wrk(url: str, seconds: int, connections: int, *headers: str) -> Result:
+def wrk(url: str, seconds: int, connections: int, *headers: str, script: str = "") -> Result:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
     for header in headers:
         command += ["-H", header]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -130,6 +134,19 @@ def rows(base: str, item: int, token: str, cookie: str) -> list[tuple[str, str, 
     ]
 
 
+async def inbox_row(base: str, seconds: int, connections: int) -> Result:
+    """Enough activities signed beforehand for ~1,500 a second; the warm-up lets the server
+    fetch each actor's key once, as it does on first contact."""
+    load = InboxLoad(base, free_port(), ACTORS + seconds * 1500)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            for headers, body in load.warm:
+                (await client.post("/inbox", content=body, headers=headers)).raise_for_status()
+        return wrk(f"{base}/inbox", seconds, connections, script=str(load.script))
+    finally:
+        stop(load.sink)
+
+
 def report(name: str, result: Result, bare: float) -> None:
     ratio = result.rate / bare if bare else 0
     failed = f"  ({result.failed} not 2xx or failed)" if result.failed else ""
@@ -176,6 +193,8 @@ async def main() -> None:
         cookie = session_cookie(base)
         for name, url, headers in rows(base, item, token, cookie):
             report(name, wrk(url, args.seconds, args.connections, *headers), baseline.rate)
+        inbox = await inbox_row(base, args.seconds, args.connections)
+        report("inbox: signed Create accepted (202)", inbox, baseline.rate)
         fresh = await publish(settings)  # not in any cache yet: the stampede meets it new
         stampede = wrk(f"{base}/t/{SLUG}/updates/{fresh}", args.seconds, args.stampede, ACTIVITY)
         report(f"stampede: update object, {args.stampede} connections", stampede, baseline.rate)
