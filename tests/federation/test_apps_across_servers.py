@@ -160,6 +160,14 @@ async def test_posting_to_a_twinning_of_another_server_from_an_app(
                 assert FROM_B in timeline and SECRET_FROM_B not in timeline
             assert SECRET_FROM_B not in _texts(pablo.timeline_home())
 
+            jorge.status_update(public["id"], f"{FROM_B} (edited)")
+            jorge.status_delete(secret["id"])
+
+            async def changes_on_a() -> bool:
+                page = (await maelle.get("/t/brest_lapaz")).text
+                return f"{FROM_B} (edited)" in page and SECRET_FROM_B not in page
+
+            await _eventually(changes_on_a)
             with pytest.raises(MastodonAPIError) as refused:
                 pablo.status_post(f"{group} Pablo is no member")
             assert refused.value.args[1] in (403, 422)
