@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from federation import membership, moderation, publish
+from federation import membership, moderation, publish, remote_posts
 from federation.actor_updates import send_actor_update
 from federation.context import Federation
 from federation.errors import FederationError
@@ -35,13 +35,15 @@ async def _posted(fed: Federation, data: dict[str, Any], token: str) -> None:
         return  # deleted before it went out; its deletion follows
     if item.in_reply_to_id is not None:
         await publish.reply_posted(fed, item, token)
-    else:
+    elif not await remote_posts.send_remote_update(fed, item, "Create", token):
         await publish.update_posted(fed, item, token)
 
 
 async def _edited(fed: Federation, data: dict[str, Any], token: str) -> None:
     item = await ContentItem.get_or_none(id=data["item"])
-    if item is not None and item.in_reply_to_id is None:
+    if item is None or item.in_reply_to_id is not None:
+        return
+    if not await remote_posts.send_remote_update(fed, item, "Update", token):
         await publish.update_edited(fed, item, token)
 
 
@@ -49,7 +51,12 @@ async def _deleted(fed: Federation, data: dict[str, Any], token: str) -> None:
     """Its files leave the store; then, for local items of a twinning only, the deletion goes
     out (items from other servers are removed here alone)."""
     await forget_files(fed.settings.data_dir, data.get("files", []))
-    if data["twinning"] is None or data["author"] is None or data["reply_to"] is not None:
+    if data["author"] is None or data["reply_to"] is not None:
+        return
+    if data.get("remote_twinning") is not None:
+        await _deleted_afar(fed, data, token)
+        return
+    if data["twinning"] is None:
         return
     twinning = await Twinning.get_or_none(id=data["twinning"])
     author = await Account.get_or_none(id=data["author"])
@@ -63,6 +70,16 @@ async def _deleted(fed: Federation, data: dict[str, Any], token: str) -> None:
         kind=data["item_kind"],
     )
     await publish.update_deleted(fed, gone, twinning, author, token)
+
+
+async def _deleted_afar(fed: Federation, data: dict[str, Any], token: str) -> None:
+    """An update of ours in another server's twinning: the twinning hears it is gone."""
+    author = await Account.get_or_none(id=data["author"])
+    group = await RemoteActor.get_or_none(id=data["remote_twinning"])
+    if author is None or group is None:
+        return
+    gone = ContentItem(id=data["item"], author_id=author.id, visibility=data["visibility"])
+    await remote_posts.send_remote_deletion(fed, gone, author, group, token)
 
 
 async def _arrived(fed: Federation, data: dict[str, Any], token: str) -> None:

@@ -54,8 +54,8 @@ async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
 
 async def local_item(settings: Settings, uri: str) -> ContentItem | None:
     """Our update at ``uri`` (``/t/<slug>/updates/<id>``), or our reply in its thread
-        (``.../replies/<id>``), or our person's answer to another server's post
-    (``/u/<name>/notes/<id>``), if it is one of ours."""
+        (``.../replies/<id>``), or our person's answer to another server's post or update
+    in another server's twinning (``/u/<name>/notes/<id>``), if it is one of ours."""
     parts = urlsplit(uri)
     if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
         return None
@@ -105,9 +105,11 @@ def uri_from(
     if item.uri:
         return item.uri
     if root is None:
-        if twinning is None:
-            raise DoesNotExist("an update of ours has a twinning")
-        return item_uri(settings, twinning, item)
+        if twinning is not None:
+            return item_uri(settings, twinning, item)
+        if author is None:  # an update of ours in another server's twinning has an author
+            raise DoesNotExist("an update of ours has a twinning or an author")
+        return note_uri(settings, author.username, item)
     if root.twinning_id is None:  # an answer to another server's post
         if author is None:
             raise DoesNotExist("an answer of ours has an author")

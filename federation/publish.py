@@ -115,6 +115,8 @@ async def _publish(fed: Federation, item: ContentItem, kind: str, token: str) ->
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, not boost, boost, token)
     await _to_mentioned(fed, author, kind, obj, mentioned, token)
+    if item.visibility == "public":
+        await to_followers(fed, author, kind, obj, token)
 
 
 async def _mention(fed: Federation, item: ContentItem) -> list[RemoteActor]:
@@ -146,6 +148,19 @@ async def _to_mentioned(
     await _send(fed, author, own, [a.inbox for a in mentioned])
 
 
+async def to_followers(
+    fed: Federation, author: Account, kind: str, obj: dict[str, Any], token: str
+) -> None:
+    """A public item also reaches the author's followers on other servers, as the author's own
+    activity (what Mastodon puts in their home timelines). Only ever called for public items:
+    a followers collection never receives a partner-only one."""
+    inboxes = await follower_inboxes("person", author.id)
+    if inboxes:
+        actor, to, cc = person_actor(fed.settings, author), obj["to"], obj["cc"]
+        own = activity(kind, f"{obj['id']}#{kind.lower()}-{token}", actor, obj, to, cc)
+        await _send(fed, author, own, inboxes)
+
+
 async def update_posted(fed: Federation, item: ContentItem, token: str) -> None:
     await _publish(fed, item, "Create", token)
 
@@ -166,6 +181,8 @@ async def update_deleted(
         **addressing(fed.settings, twinning, item, members),
     }
     await _share(fed, twinning, author, "Delete", tombstone, inboxes, True, False, token)
+    if item.visibility == "public":
+        await to_followers(fed, author, "Delete", tombstone, token)
 
 
 async def reshare_remote(

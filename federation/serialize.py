@@ -166,8 +166,8 @@ def attachment(settings: Settings, media: MediaFile) -> dict[str, Any]:
 
 
 def note_uri(settings: Settings, username: str, item: ContentItem) -> str:
-    """Our person's answer to another server's post lives under the person (no twinning of
-    ours holds the thread)."""
+    """Our person's answer to another server's post, or update in another server's twinning,
+    lives under the person (no twinning of ours holds it)."""
     return f"{person_uri(settings, username)}/notes/{item.id}"
 
 

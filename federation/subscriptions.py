@@ -1,5 +1,6 @@
-"""Our people and the twinnings of other servers: finding one by handle (WebFinger), following
-it or asking to join it, and the answers."""
+"""Our people and the actors of other servers: finding one by handle (WebFinger), following a
+twinning or a person, asking to join a twinning, and the answers. A follow of a person is kept
+as a ``Subscription`` too, so one Accept, Reject and Undo path serves both."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ async def _webfinger(fed: Federation, handle: str) -> str:
 
 
 async def subscribe(fed: Federation, account: Account, group: RemoteActor, kind: str) -> None:
-    """Sends the person's Follow or Join; the subscription waits for the group's Accept."""
+    """Sends the person's Follow (of a twinning or a person) or Join (of a twinning); the
+    subscription waits for the other side's Accept."""
     actor = person_uri(fed.settings, account.username)
     activity_id = f"{actor}#{kind}s/{uuid.uuid4().hex}"
     existing = await Subscription.get_or_none(account=account, group=group, kind=kind)
@@ -131,4 +133,9 @@ async def answer_invitation(
 
 
 async def subscribed_groups(account: Account) -> list[Subscription]:
-    return await Subscription.filter(account=account).prefetch_related("group").order_by("-id")
+    """The twinnings of other servers the person follows or belongs to (not the people)."""
+    return (
+        await Subscription.filter(account=account, group__actor_type="Group")
+        .prefetch_related("group")
+        .order_by("-id")
+    )

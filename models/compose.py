@@ -2,13 +2,14 @@
 
 Everything posted here belongs to a twinning: a member mentioning a twinning posts an update
 to it (``public``/``unlisted``: public; ``private``/``direct``: partners only), and an answer
-(``in_reply_to_id``) joins the thread it answers, with that thread's audience. A mention by a
-non-member is never an update of the twinning."""
+(``in_reply_to_id``) joins the thread it answers, with that thread's audience. A twinning of
+another server (``@slug@other.server``) the person belongs to takes updates alike, delivered to
+it (``models.remote_updates``). A mention by a non-member is never an update of the twinning."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.accounts import Account
 from models.config import LOCALES, Settings
@@ -16,6 +17,8 @@ from models.content import ContentItem, ContentWarning
 from models.errors import N_, Invalid, NotAllowed
 from models.langdetect import detect
 from models.posting import post_reply, post_update
+from models.remote import RemoteActor, netloc_of
+from models.remote_updates import is_member_afar, post_remote_update
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view
 
@@ -28,16 +31,29 @@ VISIBILITIES["direct"] = "partners"
 class Mentions:
     twinnings: list[Twinning]
     people: list[Account]
+    twinnings_afar: list[RemoteActor] = field(default_factory=list)
+
+
+async def _group_afar(name: str, domain: str) -> RemoteActor | None:
+    """A twinning (Group) of another server already known here, by ``name@host[:port]``:
+    who belongs to one has it cached since joining, so nothing is fetched."""
+    host = domain.split(":")[0]
+    candidates = await RemoteActor.filter(handle__iexact=name, domain=host, actor_type="Group")
+    return next((c for c in candidates if netloc_of(c.uri) == domain), None)
 
 
 async def mentions_in(settings: Settings, text: str) -> Mentions:
-    """Our own twinnings and people named in the text (handles of other servers are left as
-    text)."""
+    """Our own twinnings and people named in the text, and the twinnings of other servers
+    known here (other handles of other servers are left as text)."""
     twinnings: list[Twinning] = []
     people: list[Account] = []
+    afar: list[RemoteActor] = []
     for match in MENTION.finditer(text):
         name, domain = match.group(1).lower().rstrip("."), (match.group(2) or "").lower()
         if domain and domain != settings.domain:
+            group = await _group_afar(name, domain)
+            if group is not None and group not in afar:
+                afar.append(group)
             continue
         twinning = await Twinning.get_or_none(slug=name)
         if twinning is not None and twinning not in twinnings:
@@ -46,16 +62,18 @@ async def mentions_in(settings: Settings, text: str) -> Mentions:
         person = await Account.get_or_none(username=name, state="active")
         if person is not None and person not in people:
             people.append(person)
-    return Mentions(twinnings, people)
+    return Mentions(twinnings, people, afar)
 
 
-def without_mention(settings: Settings, text: str, twinning: Twinning) -> str:
+def without_mention(settings: Settings, text: str, twinning: Twinning | RemoteActor) -> str:
     """The update lives in the twinning; the mention that put it there is not kept in it."""
+    domains: tuple[str, ...] = ("", settings.domain)
+    slug = twinning.slug if isinstance(twinning, Twinning) else twinning.handle.lower()
+    if isinstance(twinning, RemoteActor):
+        domains = (netloc_of(twinning.uri),)
 
     def drop(match: re.Match[str]) -> str:
-        same = match.group(1).lower() == twinning.slug and (
-            not match.group(2) or match.group(2).lower() == settings.domain
-        )
+        same = match.group(1).lower() == slug and (match.group(2) or "").lower() in domains
         return "" if same else match.group(0)
 
     return re.sub(r"[ \t]{2,}", " ", MENTION.sub(drop, text)).strip()
@@ -83,7 +101,7 @@ class Placement:
 
     mentions: Mentions
     root: ContentItem | None = None
-    twinning: Twinning | None = None
+    twinning: Twinning | RemoteActor | None = None
 
 
 async def place(
@@ -99,7 +117,7 @@ async def place(
         if not await may_view(author, root):
             raise NotAllowed("in_reply_to_id", N_("only members may post updates"))
         return Placement(mentions, root=root)
-    return Placement(mentions, twinning=await _member_twinning(author, mentions.twinnings))
+    return Placement(mentions, twinning=await _member_twinning(author, mentions))
 
 
 async def compose(
@@ -121,25 +139,29 @@ async def compose(
         )
         return answer, mentions
     assert where.twinning is not None
-    item = await post_update(
-        author,
-        where.twinning,
-        VISIBILITIES[visibility],
-        {lang: without_mention(settings, text, where.twinning)},
-        language=lang,
-        warning=warning,
-        mentioned=mentions.people,
-    )
+    content = {lang: without_mention(settings, text, where.twinning)}
+    shown, people = VISIBILITIES[visibility], mentions.people
+    if isinstance(where.twinning, Twinning):
+        item = await post_update(
+            author, where.twinning, shown, content, None, lang, warning, mentioned=people
+        )
+    else:
+        group = where.twinning
+        item = await post_remote_update(author, group, shown, content, lang, warning, people)
     return item, mentions
 
 
-async def _member_twinning(author: Account, twinnings: list[Twinning]) -> Twinning:
-    if not twinnings:
+async def _member_twinning(author: Account, mentions: Mentions) -> Twinning | RemoteActor:
+    """The first twinning named that the author belongs to: ours first, then other servers'."""
+    if not mentions.twinnings and not mentions.twinnings_afar:
         raise Invalid(
             "status", N_("mention a twinning you belong to (@name): posts here go to twinnings")
         )
-    for twinning in twinnings:
+    for twinning in mentions.twinnings:
         m = await membership_of(author, twinning)
         if m is not None and m.state == "accepted":
             return twinning
+    for group in mentions.twinnings_afar:
+        if await is_member_afar(author, group):
+            return group
     raise NotAllowed("status", N_("only members may post updates"))

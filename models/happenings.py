@@ -185,6 +185,7 @@ async def deleted(item: ContentItem) -> None:
         item=item.id,
         files=await files_of(item),
         twinning=item.twinning_id,
+        remote_twinning=item.remote_twinning_id if item.uri is None else None,
         author=item.author_id,
         visibility=item.visibility,
         item_kind=item.kind,

@@ -36,8 +36,9 @@ async def my_twinnings(me: Account) -> list[int]:
 
 async def home_items(me: Account) -> QuerySet[ContentItem]:
     """Items of my twinnings and of those I follow here, of the twinnings of other servers I
-    follow or belong to, of the people I follow, answers in my twinnings, and what is
-    addressed to me: all of it only as far as the visibility rule lets me see."""
+    follow or belong to, of the people I follow (here and on other servers: a subscription's
+    ``group`` may be a person), answers in my twinnings, and what is addressed to me: all of
+    it only as far as the visibility rule lets me see."""
     twinnings = await my_twinnings(me)
     people = [me.id, *await followed_ids(me, "person")]
     groups: list[Any] = await Subscription.filter(account=me, state="accepted").values_list(
@@ -49,6 +50,7 @@ async def home_items(me: Account) -> QuerySet[ContentItem]:
         Q(twinning_id__in=twinnings)
         | Q(author_id__in=people)
         | Q(remote_twinning_id__in=list(groups))
+        | Q(remote_author_id__in=list(groups))
         | Q(in_reply_to_id__in=in_twinnings)
         | Q(id__in=addressed)
     )

@@ -147,8 +147,9 @@ class RemoteMembership(Model):
 
 
 class Subscription(Model):
-    """One of our people following, or asking to join, a twinning (Group) of another server.
-    Like every membership, a join counts only after that twinning's Accept."""
+    """One of our people following, or asking to join, a twinning (Group) of another server,
+    or following a person there (``kind`` "follow", ``group`` then a Person). Like every
+    membership, a join counts only after that twinning's Accept; a follow too."""
 
     id = fields.IntField(primary_key=True)
     account: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(

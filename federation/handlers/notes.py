@@ -1,7 +1,8 @@
 """Create, Update and Delete of posts (Note, Article, Page, Event, Document) from other
 servers: answers (``federation.handlers.threads``), posts of our twinnings' members on other
 servers (kept and re-shared by the twinning), posts of other servers' twinnings we follow
-(``federation.handlers.group_items``), and posts naming our people. A remote Create that names
+(``federation.handlers.group_items``), posts of people our people follow
+(``federation.handlers.followed``), and posts naming our people. A remote Create that names
 an existing object never changes it, and an Update never widens who may see an item."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from typing import Any
 
 from federation.context import Federation
-from federation.handlers import group_items, threads
+from federation.handlers import followed, group_items, threads
 from federation.handlers.keeping import addresses_of, keep, language_map, mention_hrefs
 from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
@@ -62,7 +63,7 @@ async def on_create(
     group = await group_items.group_bringing(addresses, activity, via)
     if group is not None:
         await group_items.store(fed, group, obj, addresses)
-    elif via is None:
+    elif via is None and not await followed.store(fed, obj, activity, addresses):
         await _store_mention(fed, obj, activity, addresses)
 
 

@@ -259,9 +259,7 @@ async def follow(call: Call) -> Any:
     actor, me = await _actor(call), call.user
     if isinstance(actor, Account) and actor.id == me.id:
         raise ApiError(403, "You cannot follow yourself")
-    if isinstance(actor, RemoteActor):
-        if actor.actor_type != "Group":
-            raise ApiError(422, "Following people of other servers is not supported yet")
+    if isinstance(actor, RemoteActor):  # a twinning or a person: requested until accepted
         await subscribe(federation_of(call.request), me, actor, "follow")
     else:
         await follow_local(me, FOLLOW_TYPE[type(actor)], actor.id)
