@@ -159,7 +159,7 @@ async def test_posting_to_a_twinning_of_another_server_from_an_app(
                 timeline = (await anonymous.get("/api/v1/timelines/public")).text
                 assert FROM_B in timeline and SECRET_FROM_B not in timeline
             assert SECRET_FROM_B not in _texts(pablo.timeline_home())
-            for path in ("/", "/u/jorge"):  # B's pages show the author's post too
+            for path in ("/", "/u/jorge", "/feed"):  # B's pages show the author's post too
                 page = await web_jorge.get(path)
                 assert page.status_code == 200 and FROM_B in page.text, path
             assert (await web_jorge.get("/directory?kind=updates&q=writes")).status_code == 200

@@ -108,7 +108,9 @@ async def member_home(request: Request, viewer: Account) -> Response:
         "member_home.html",
         mine=await _my_twinnings(viewer),
         followed=await Twinning.filter(id__in=sorted(followed)).order_by("slug").limit(50),
-        elsewhere=await Subscription.filter(account=viewer, state="accepted")
+        elsewhere=await Subscription.filter(
+            account=viewer, state="accepted", group__actor_type="Group"
+        )
         .prefetch_related("group")
         .order_by("-id")
         .limit(50),

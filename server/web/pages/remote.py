@@ -117,7 +117,7 @@ async def feed_page(request: Request) -> Response:
     viewer = require_viewer(request)
     items = visible_items(viewer).filter(remote_twinning_id__not_isnull=True)
     page = await paginate(
-        items.prefetch_related("remote_author", "remote_twinning", "event", "media"),
+        items.prefetch_related("author", "remote_author", "remote_twinning", "event", "media"),
         page_number(request),
     )
     return render(request, "feed.html", page=page)
