@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.follows import Follow
@@ -71,11 +72,20 @@ async def block_domain(domain: str, severity: str, reason: str) -> BlockEffects:
             domain=domain, defaults={"severity": severity, "reason": reason[:500]}
         )
         ids = [a.id for a in await RemoteActor.filter(_covered(domain)).only("id")]
-        memberships = await RemoteMembership.filter(actor_id__in=ids, state="accepted").update(
-            state="suspended"
+        memberships = await _move(
+            RemoteMembership.filter(actor_id__in=ids, state="accepted"), "suspended"
         )
         deliveries = await _give_up_deliveries(domain)
         return BlockEffects(memberships, await _follows_of(ids), deliveries)
+
+
+async def _move(memberships: QuerySet[RemoteMembership], state: str) -> int:
+    """Counted before the update: on SQLite tortoise counts an update's rows by the
+    connection's ``total_changes``, which also counts the rows our cache-invalidation
+    triggers touch (``models.public_changes``)."""
+    count = await memberships.count()
+    await memberships.update(state=state)
+    return count
 
 
 async def lift_block(domain: str) -> BlockEffects | None:
@@ -88,8 +98,8 @@ async def lift_block(domain: str) -> BlockEffects | None:
         for actor in await RemoteActor.filter(_covered(domain)):
             if await block_of(actor.uri) is None:
                 freed.append(actor.id)
-        memberships = await RemoteMembership.filter(actor_id__in=freed, state="suspended").update(
-            state="accepted"
+        memberships = await _move(
+            RemoteMembership.filter(actor_id__in=freed, state="suspended"), "accepted"
         )
         return BlockEffects(memberships, await _follows_of(freed))
 

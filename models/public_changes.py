@@ -13,7 +13,10 @@ loopback) instead of being told.
 On PostgreSQL the trigger fires once per statement, *before* it, so a transaction takes the
 generation row's lock before any row lock of the statement (writers of public tables queue on
 it rather than deadlock); writes of public content are therefore serialised, which the
-short transactions of ``happenings.acting`` afford. SQLite has one writer anyway.
+short transactions of ``happenings.acting`` afford. SQLite has one writer anyway; there the
+trigger fires for each row, and tortoise (1.1) counts the rows of a queryset ``update`` or
+``delete`` by the connection's ``total_changes``, which counts the trigger's write too: code that
+needs the number of rows changed in a watched table counts them first (``domain_blocks._move``).
 
 Tables never shown to anyone but their owner (queues, sessions, notifications) are listed in
 ``UNSEEN_TABLES`` and have no trigger: deliveries and inbox rows move all the time and must
