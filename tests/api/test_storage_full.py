@@ -91,17 +91,22 @@ async def _tablespace_database(mount: Path) -> AsyncIterator[str]:
 def _fill(mount: Path) -> Path:
     """Takes all the space but ``SLACK``."""
     filler = mount / "filler"
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
                 out.flush()
         except OSError:
             pass
-    filler.write_bytes(b"")  # then gives back exactly the slack
-    free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
-    filler.write_bytes(b"\0" * max(free - SLACK, 0))
-    return filler
+    for _ in range(5):  # then gives back exactly the slack; the running server may write meanwhile
+        filler.write_bytes(b"")
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        try:
+            filler.write_bytes(b"\0" * max(free - SLACK, 0))
+            return filler
+        except OSError:
+            continue
+    raise AssertionError("the small filesystem could not be filled to its slack")
 
 
 async def _web_post(web: httpx.AsyncClient, text: str) -> httpx.Response:
