@@ -90,7 +90,10 @@ async def unblock(me: Account, target: Target) -> None:
 
 
 def clean_domain(raw: str) -> str:
+    """The host name a person typed, as remote actors' ``domain`` holds it."""
     domain = raw.strip().lower().removeprefix("https://").removeprefix("http://").strip("/")
+    if domain.count(":") == 1:  # a port: people of a server are known by its host name
+        domain = domain.partition(":")[0]
     if not domain or len(domain) > MAX_DOMAIN or "/" in domain or "@" in domain or " " in domain:
         raise Invalid("domain", "This is not a server name")
     return domain
