@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 
 from models import happenings
 from models.accounts import Account
-from models.errors import Invalid
+from models.errors import N_, Invalid
 from models.follows import Follow
 from models.personal_blocks import (
     MAX_DOMAIN,
@@ -43,14 +43,14 @@ def _target(target: Target) -> dict[str, Any]:
 
 def _refuse_self(me: Account, target: Target) -> None:
     if isinstance(target, Account) and target.id == me.id:
-        raise Invalid("account", "You cannot do that to yourself")
+        raise Invalid("account", N_("is yourself"))
 
 
 async def mute(me: Account, target: Target, notifications: bool, seconds: int) -> AccountMute:
     """Mute (again, which changes its options); ``seconds`` 0 is for good."""
     _refuse_self(me, target)
     if not 0 <= seconds <= MAX_MUTE_SECONDS:
-        raise Invalid("duration", "The duration is out of range")
+        raise Invalid("duration", N_("out of range"))
     expires = datetime.now(UTC) + timedelta(seconds=seconds) if seconds else None
     row, _ = await AccountMute.update_or_create(
         defaults={"notifications": notifications, "expires_at": expires},
@@ -95,7 +95,7 @@ def clean_domain(raw: str) -> str:
     if domain.count(":") == 1:  # a port: people of a server are known by its host name
         domain = domain.partition(":")[0]
     if not domain or len(domain) > MAX_DOMAIN or "/" in domain or "@" in domain or " " in domain:
-        raise Invalid("domain", "This is not a server name")
+        raise Invalid("domain", N_("not a server name"))
     return domain
 
 

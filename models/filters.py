@@ -17,7 +17,7 @@ from tortoise.models import Model
 
 from models.accounts import Account
 from models.content import ContentItem
-from models.errors import Invalid
+from models.errors import N_, Invalid
 
 CONTEXTS = ("home", "notifications", "public", "thread", "account")
 ACTIONS = ("warn", "hide")
@@ -82,23 +82,23 @@ def expiry(seconds: int | None) -> datetime | None:
     if seconds is None:
         return None
     if not 0 < seconds <= 10 * 365 * 24 * 3600:
-        raise Invalid("expires_in", "The duration is out of range")
+        raise Invalid("expires_in", N_("out of range"))
     return _now() + timedelta(seconds=seconds)
 
 
 def check_filter(title: str, context: list[str], action: str) -> None:
     if not title.strip() or len(title) > MAX_TITLE:
-        raise Invalid("title", "A title is needed (%(n)s characters at most)", n=MAX_TITLE)
+        raise Invalid("title", N_("needed, %(n)s characters at most"), n=MAX_TITLE)
     if not context or any(c not in CONTEXTS for c in context):
-        raise Invalid("context", "Choose among home, notifications, public, thread, account")
+        raise Invalid("context", N_("one or more of home, notifications, public, thread, account"))
     if action not in ACTIONS:
-        raise Invalid("filter_action", "Choose warn or hide")
+        raise Invalid("filter_action", N_("warn or hide"))
 
 
 def check_keyword(keyword: str) -> str:
     keyword = keyword.strip()
     if not keyword or len(keyword) > MAX_KEYWORD:
-        raise Invalid("keyword", "A keyword is needed (%(n)s characters at most)", n=MAX_KEYWORD)
+        raise Invalid("keyword", N_("needed, %(n)s characters at most"), n=MAX_KEYWORD)
     return keyword
 
 
