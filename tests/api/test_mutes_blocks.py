@@ -14,6 +14,7 @@ from mastodon.errors import MastodonAPIError
 
 from tests.api.conftest import Instance
 from tests.api.test_mastodon_py import client_for
+from tests.api.test_streaming import WAIT, is_status, mastodon_stream, until
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,29 @@ def test_a_mute_without_notifications_keeps_them(
     news = carla.status_post("@bogota Seeds arrived, @bob", visibility="public")
     assert news["id"] not in ids(bob.timeline_home())
     assert news["id"] in mentions_from(bob, "carla")
+
+
+def test_streams_leave_out_the_muted_and_the_filtered(
+    alice: Mastodon, bob: Mastodon, carla: Mastodon, carla_followed: str
+) -> None:
+    """Bob's public and user streams: Carla's update (muted) and a filtered word are not
+    heard; Alice's update, posted after them, is (so the others had their chance)."""
+    bob.account_mute(carla_followed)
+    bob.account_follow(bob.account_lookup("lapaz")["id"])
+    hide = bob.create_filter_v2(
+        "Noise", ["home", "public"], "hide", keywords_attributes=[{"keyword": "gossip"}]
+    )
+    with mastodon_stream(bob.stream_public) as public, mastodon_stream(bob.stream_user) as home:
+        muted = carla.status_post("@bogota Muted news", visibility="public")
+        gossip = alice.status_post("@lapaz Some gossip", visibility="public")
+        last = alice.status_post("@lapaz Last news", visibility="public")
+        for heard in (public, home):
+            events = until(
+                lambda h=heard: h.events.get(timeout=WAIT), is_status("update", last["id"])
+            )
+            updates = [str(e[1]["id"]) for e in events if e[0] == "update"]
+            assert str(muted["id"]) not in updates and str(gossip["id"]) not in updates
+    bob.delete_filter_v2(hide["id"])
 
 
 def test_a_block_ends_follows_both_ways_and_hides_both_sides(
