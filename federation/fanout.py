@@ -155,6 +155,22 @@ async def _left(fed: Federation, data: dict[str, Any], token: str) -> None:
         await membership.send_leave(fed, account, group, data["join"])
 
 
+async def _block_step(fed: Federation, data: dict[str, Any], lifted: bool) -> None:
+    account = await Account.get_or_none(id=data["account"])
+    target = await RemoteActor.get_or_none(id=data["remote"])
+    if account is not None and target is not None:
+        send = publish.unblocked if lifted else publish.blocked
+        await send(fed, account, target, data["block"])
+
+
+async def _blocked(fed: Federation, data: dict[str, Any], token: str) -> None:
+    await _block_step(fed, data, lifted=False)
+
+
+async def _unblocked(fed: Federation, data: dict[str, Any], token: str) -> None:
+    await _block_step(fed, data, lifted=True)
+
+
 async def _actor_changed(fed: Federation, data: dict[str, Any], token: str) -> None:
     await send_actor_update(fed, data["actor_type"], data["actor_id"], token)
 
@@ -174,6 +190,8 @@ STEPS: dict[str, Step] = {
     "unliked": _unliked,
     "reblogged": _reblogged,
     "unreblogged": _unreblogged,
+    "blocked": _blocked,
+    "unblocked": _unblocked,
     "report_forwarded": moderation.send_flag,
     "warned_afar": moderation.send_warning,
 }

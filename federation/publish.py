@@ -335,3 +335,22 @@ async def unreblogged(fed: Federation, account: Account, item: ContentItem, row:
         "Undo", f"{undone['id']}/undo", undone["actor"], _inner(undone), undone["to"], undone["cc"]
     )
     await _send(fed, account, undo, inboxes)
+
+
+def _block(fed: Federation, account: Account, target: RemoteActor, block_id: int) -> dict[str, Any]:
+    actor = person_actor(fed.settings, account)
+    return activity("Block", f"{actor}#blocks/{block_id}", actor, target.uri, [target.uri], [])
+
+
+async def blocked(fed: Federation, account: Account, target: RemoteActor, block_id: int) -> None:
+    """A person of ours blocking someone of another server tells their server (Mastodon then
+    ends their follows of the blocker), and only that server."""
+    await _send(fed, account, _block(fed, account, target, block_id), [target.inbox])
+
+
+async def unblocked(fed: Federation, account: Account, target: RemoteActor, block_id: int) -> None:
+    undone = _block(fed, account, target, block_id)
+    undo = activity(
+        "Undo", f"{undone['id']}/undo", undone["actor"], _inner(undone), undone["to"], []
+    )
+    await _send(fed, account, undo, [target.inbox])

@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.content import Audience, ContentItem
+from models.personal_blocks import unmuted
 from models.remote import RemoteMembership, Subscription
 from models.social import followed_ids
 from models.translation_requests import TranslationRequest, open_requests_for
@@ -38,7 +39,7 @@ async def home_items(me: Account) -> QuerySet[ContentItem]:
     """Items of my twinnings and of those I follow here, of the twinnings of other servers I
     follow or belong to, of the people I follow (here and on other servers: a subscription's
     ``group`` may be a person), answers in my twinnings, and what is addressed to me: all of
-    it only as far as the visibility rule lets me see."""
+    it only as far as the visibility rule lets me see, and without what I muted or blocked."""
     twinnings = await my_twinnings(me)
     people = [me.id, *await followed_ids(me, "person")]
     groups: list[Any] = await Subscription.filter(account=me, state="accepted").values_list(
@@ -46,7 +47,7 @@ async def home_items(me: Account) -> QuerySet[ContentItem]:
     )
     in_twinnings = Subquery(ContentItem.filter(twinning_id__in=twinnings).values("id"))
     addressed = Subquery(Audience.filter(kind=ACCOUNT, account_id=me.id).values("item_id"))
-    return visible_items(me).filter(
+    mine = visible_items(me).filter(
         Q(twinning_id__in=twinnings)
         | Q(author_id__in=people)
         | Q(remote_twinning_id__in=list(groups))
@@ -54,6 +55,7 @@ async def home_items(me: Account) -> QuerySet[ContentItem]:
         | Q(in_reply_to_id__in=in_twinnings)
         | Q(id__in=addressed)
     )
+    return unmuted(mine, me)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from models.accounts import Account
 from models.content import ContentItem
 from models.markers import Marker, set_marker
+from models.personal_blocks import quiet_condition
 from models.remote import RemoteActor
 from models.visibility import visible_items
 
@@ -84,10 +85,11 @@ async def notify(
 
 def visible_notifications(account: Account) -> QuerySet[Notification]:
     """The notifications apps and the page show, through the visibility rule: one pointing at
-    an item its recipient may no longer see (they left the twinning, say) is not shown."""
+    an item its recipient may no longer see (they left the twinning, say) is not shown; nor
+    one caused by someone the recipient muted or blocked (``models.personal_blocks``)."""
     seen = Subquery(visible_items(account).values("id"))
     mine = Notification.filter(account=account, kind__in=SHOWN_KINDS)
-    return mine.filter(Q(item_id=None) | Q(item_id__in=seen))
+    return mine.filter(Q(item_id=None) | Q(item_id__in=seen)).filter(~quiet_condition(account))
 
 
 async def last_read_id(account: Account) -> int:

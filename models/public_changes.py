@@ -30,9 +30,14 @@ TABLE = "public_generation"
 
 UNSEEN_TABLES = frozenset(
     {
+        "account_blocks",
+        "account_mutes",
         "bookmarks",
         "deliveries",
         "discussion_reads",
+        "filter_keywords",
+        "filter_statuses",
+        "filters",
         "happenings",
         "hosts",
         "idempotency_keys",
@@ -48,6 +53,7 @@ UNSEEN_TABLES = frozenset(
         "oauth_apps",
         "oauth_codes",
         "oauth_tokens",
+        "personal_domain_blocks",
         "rate_limits",
         "reports",
         "scheduled_statuses",

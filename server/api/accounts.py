@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from federation.errors import FederationError
 from federation.subscriptions import resolve_actor, subscribe, unsubscribe
 from models.accounts import Account
+from models.blocking import blocked_between
 from models.config import LOCALES
 from models.errors import Invalid
 from models.follows import Follow
@@ -20,6 +21,7 @@ from models.handles import is_handle
 from models.lookup import fits
 from models.memberships import decide_request
 from models.organisations import Organisation
+from models.personal_blocks import AccountBlock
 from models.pictures import set_avatar
 from models.remote import RemoteActor, RemoteMembership, Subscription
 from models.remote_members import decide_remote_request
@@ -37,6 +39,7 @@ from server.api.entities import (
     relationship,
     statuses,
 )
+from server.api.filters import screened
 from server.api.statuses import viewing
 
 MAX_NOTE = 2000
@@ -208,7 +211,8 @@ async def account_statuses(call: Call) -> Any:
     if call.params.flag("only_media"):
         query = query.filter(media__id__not_isnull=True).distinct()
     items = await id_page(query, call.params)
-    return paged(call, await statuses(viewing(call), items), [i.id for i in items])
+    drawn = await screened(call.account, "account", items, await statuses(viewing(call), items))
+    return paged(call, drawn, [i.id for i in items])
 
 
 async def _may_list_follows(viewer: Account | None, actor: Actor) -> bool:
@@ -259,7 +263,11 @@ async def follow(call: Call) -> Any:
     actor, me = await _actor(call), call.user
     if isinstance(actor, Account) and actor.id == me.id:
         raise ApiError(403, "You cannot follow yourself")
+    if isinstance(actor, Account) and await blocked_between(me, actor):
+        raise ApiError(403, "This action is not allowed")
     if isinstance(actor, RemoteActor):  # a twinning or a person: requested until accepted
+        if await AccountBlock.filter(account=me, target_remote=actor).exists():
+            raise ApiError(403, "This action is not allowed")
         await subscribe(federation_of(call.request), me, actor, "follow")
     else:
         await follow_local(me, FOLLOW_TYPE[type(actor)], actor.id)

@@ -15,6 +15,7 @@ from typing import Any
 from federation.actors import person_uri, twinning_uri
 from federation.local import uri_from
 from models.accounts import Account
+from models.blocking import NO_STANCE, stance
 from models.config import Settings
 from models.content import ContentItem
 from models.langmap import pick
@@ -380,13 +381,9 @@ async def relationship(viewer: Account, actor: Actor) -> dict[str, Any]:
         "notifying": False,
         "languages": None,
         "followed_by": followed_by,
-        "blocking": False,
-        "blocked_by": False,
-        "muting": False,
-        "muting_notifications": False,
         "requested": requested,
         "requested_by": False,
-        "domain_blocking": False,
+        **(await stance(viewer, actor) if isinstance(actor, Account | RemoteActor) else NO_STANCE),
         "endorsed": False,
         "note": "",
     }

@@ -152,8 +152,8 @@ async def empty_list(call: Call) -> Any:
 
 @endpoint("read")
 async def nothing_yet(call: Call) -> Any:
-    """Features Jumelage does not have yet (filters, mutes, blocks, conversations, scheduled
-    posts): apps ask for them on start and get what Mastodon answers when there are none."""
+    """Features Jumelage does not have yet (conversations, followed and featured tags,
+    endorsements): apps ask for them on start and get what Mastodon answers when there are none."""
     _ = call.user
     return []
 
@@ -220,11 +220,6 @@ routes = [
     *(
         Route(path, nothing_yet)
         for path in (
-            "/api/v1/filters",
-            "/api/v2/filters",
-            "/api/v1/mutes",
-            "/api/v1/blocks",
-            "/api/v1/domain_blocks",
             "/api/v1/conversations",
             "/api/v1/followed_tags",
             "/api/v1/featured_tags",

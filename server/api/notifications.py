@@ -18,6 +18,7 @@ from models.remote import RemoteActor
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import Viewing, account_entities, iso, statuses
 from server.api.facts import rows_by_id
+from server.api.filters import screened
 from server.api.reports import report_entity
 from server.api.statuses import viewing
 
@@ -59,10 +60,12 @@ async def _sources(view: Viewing, rows: list[Notification]) -> dict[int, dict[st
 
 async def notification_entities(view: Viewing, rows: list[Notification]) -> list[dict[str, Any]]:
     """Notifications as Mastodon draws them, with their accounts, statuses and reports read
-    once for the whole page. One whose source is gone (or suspended) is left out."""
+    once for the whole page. One whose source is gone (or suspended) is left out, and so is
+    one whose status the recipient's filters hide."""
     sources = await _sources(view, rows)
     items = list((await rows_by_id(ContentItem, [r.item_id for r in rows])).values())
-    drawn = dict(zip([i.id for i in items], await statuses(view, items), strict=True))
+    kept = await screened(view.viewer, "notifications", items, await statuses(view, items))
+    drawn = {int(status["id"]): status for status in kept}
     reports = await _reports(view, [r.report_id for r in rows])
     return [
         {
@@ -75,7 +78,7 @@ async def notification_entities(view: Viewing, rows: list[Notification]) -> list
             **reports.get(row.report_id or 0, {}),
         }
         for row in rows
-        if row.id in sources
+        if row.id in sources and (row.item_id is None or row.item_id in drawn)
     ]
 
 

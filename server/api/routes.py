@@ -8,6 +8,9 @@ from starlette.routing import Route
 
 from server.api import (
     accounts,
+    blocks,
+    filter_keywords,
+    filters,
     instance,
     media,
     notifications,
@@ -32,6 +35,9 @@ routes = [
     *oauth.routes,
     *instance.routes,
     *accounts.routes,
+    *blocks.routes,
+    *filters.routes,
+    *filter_keywords.routes,
     *statuses.routes,
     *translation.routes,
     *timelines.routes,

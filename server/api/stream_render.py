@@ -1,6 +1,7 @@
 """What one subscriber of one stream hears of one event, drawn for them when it is sent: the
-visibility rule first (``may_view``; for a gone item, the audience it had), then whether the
-item belongs to the stream (the home timeline's rule for ``user``, public items for
+visibility rule first (``may_view``; for a gone item, the audience it had), then what the
+subscriber muted or blocked (``is_unheard``, the timelines' rule), then whether the item belongs
+to the stream (the home timeline's rule for ``user``, public items for
 ``public`` and ``hashtag``, a twinning for ``list``), then the same entities as the REST API.
 
 Streams are Mastodon's: ``user``, ``user:notification``, ``public`` (``:local``,
@@ -18,9 +19,11 @@ from models.content import ContentItem
 from models.home import home_items, my_twinnings
 from models.media import MediaFile
 from models.notifications import visible_notifications
+from models.personal_blocks import is_unheard
 from models.stream_events import StreamEvent, may_have_seen
 from models.visibility import may_view
 from server.api.entities import Viewing, status_entity
+from server.api.filters import screened
 from server.api.notifications import notification_entities
 
 PUBLIC_STREAMS = ("public", "public:local", "public:remote")
@@ -34,6 +37,8 @@ NAMES = (
     "list",
     "direct",
 )
+# Which of the subscriber's filters apply to each stream (``screened``).
+_CONTEXTS = {"user": "home", "list": "home", "public": "public", "hashtag": "public"}
 # Which scope each stream needs (``read`` covers them all), as Mastodon's streaming server.
 SCOPES = {"user:notification": "read:notifications", "list": "read:lists"}
 
@@ -98,11 +103,19 @@ async def render(
     if stream.name == "user:notification" or event.item_id is None:
         return None
     item = await ContentItem.get_or_none(id=event.item_id)
-    if item is None or not await may_view(viewer, item):
+    if item is None or not await may_view(viewer, item) or await is_unheard(viewer, item):
         return None
     if not await _belongs(viewer, stream, item):
         return None
-    status = await status_entity(view, item)
+    kept = await screened(
+        viewer,
+        _CONTEXTS.get(stream.name.split(":")[0], ""),
+        [item],
+        [await status_entity(view, item)],
+    )
+    if not kept:
+        return None
+    status = kept[0]
     if stream.name == "direct":
         if event.kind != "update" or status["visibility"] != "direct":
             return None

@@ -13,34 +13,41 @@ from models.content import ContentItem
 from models.home import home_items, my_twinnings
 from models.langmap import pick
 from models.listing import listed
+from models.personal_blocks import unmuted
 from models.twinnings import Twinning
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint, id_page, not_found, paged
 from server.api.entities import account_entity, statuses
+from server.api.filters import screened
 from server.api.statuses import viewing
 
 
-async def _page(call: Call, query: QuerySet[ContentItem]) -> Any:
+async def _page(call: Call, query: QuerySet[ContentItem], context: str = "") -> Any:
+    """A page of statuses; with a ``context``, the caller's filters for it apply (the page
+    may then be shorter than asked, its links still go on from what was read, as Mastodon)."""
     if call.params.flag("only_media"):
         query = query.filter(media__id__not_isnull=True).distinct()
     items = await id_page(query, call.params)
-    return paged(call, await statuses(viewing(call), items), [i.id for i in items])
+    drawn = await statuses(viewing(call), items)
+    if context:
+        drawn = await screened(call.account, context, items, drawn)
+    return paged(call, drawn, [i.id for i in items])
 
 
 @endpoint("read:statuses")
 async def home(call: Call) -> Any:
-    return await _page(call, await home_items(call.user))
+    return await _page(call, await home_items(call.user), "home")
 
 
 @endpoint("read:statuses", public=True)
 async def public(call: Call) -> Any:
     """Public items only, whoever asks: partner-only items have no place in a public timeline."""
-    query = listed(visible_items(None), call.account)
+    query = unmuted(listed(visible_items(None), call.account), call.account)
     if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
     elif call.params.flag("remote"):
         query = query.filter(author_id=None)
-    return await _page(call, query)
+    return await _page(call, query, "public")
 
 
 @endpoint("read:statuses", public=True)
@@ -48,10 +55,11 @@ async def tag(call: Call) -> Any:
     name = call.request.path_params["hashtag"].lstrip("#").lower()
     if not name.replace("_", "").isalnum():
         raise ApiError(422, "Validation failed: hashtag must be letters, digits or _")
-    query = listed(visible_items(None), call.account).filter(search_text__icontains=f"#{name}")
+    query = unmuted(listed(visible_items(None), call.account), call.account)
+    query = query.filter(search_text__icontains=f"#{name}")
     if call.params.flag("local"):
         query = query.filter(author_id__not_isnull=True)
-    return await _page(call, query)
+    return await _page(call, query, "public")
 
 
 async def _list_twinning(call: Call) -> Twinning:
@@ -70,8 +78,8 @@ def _list_entity(call: Call, twinning: Twinning) -> dict[str, Any]:
 @endpoint("read:statuses")
 async def twinning_timeline(call: Call) -> Any:
     twinning = await _list_twinning(call)
-    query = visible_items(call.user).filter(twinning_id=twinning.id)
-    return await _page(call, query)
+    query = unmuted(visible_items(call.user), call.user).filter(twinning_id=twinning.id)
+    return await _page(call, query, "home")
 
 
 @endpoint("read:lists")

@@ -357,9 +357,14 @@ def test_idempotency_key_posts_once(alice: Mastodon) -> None:
 
 
 def test_features_not_built_yet_answer_empty_lists(alice: Mastodon) -> None:
+    assert alice.conversations() == [] and alice.featured_tags() == []
+    assert alice.instance_rules() == [] and alice.custom_emojis() == []
+
+
+def test_a_new_account_has_no_mutes_blocks_or_filters(alice: Mastodon) -> None:
+    """They are real lists (tests/api/test_mutes_blocks.py fills them); none to start with."""
     assert alice.filters() == [] and alice.filters_v2() == []
     assert alice.mutes() == [] and alice.blocks() == [] and alice.domain_blocks() == []
-    assert alice.instance_rules() == [] and alice.custom_emojis() == []
 
 
 def test_search_accounts_and_bookmarks(alice: Mastodon) -> None:
