@@ -171,6 +171,8 @@ def _item_of(activity: Any) -> dict[str, str] | None:
     url = obj.get("url") if isinstance(obj.get("url"), str) else obj.get("id")
     if not isinstance(text, str) or not isinstance(url, str):
         return None
+    if not url.startswith(("https://", "http://")):  # shown as a link: no javascript: here
+        return None
     published = obj.get("published")
     return {
         "text": text[:MAX_TEXT],

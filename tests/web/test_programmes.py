@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import httpx
 
+from federation.context import Federation
+from federation.fanout import fan_out
 from models.accounts import Account
+from models.follows import Follow
 from models.organisations import OrganisationInput, create_organisation
 from models.posting import post_update
-from models.programmes import Programme, ProgrammeInput, ProgrammeTwinning, create_programme
+from models.programmes import (
+    Programme,
+    ProgrammeInput,
+    ProgrammeTwinning,
+    add_local_twinning,
+    create_programme,
+)
+from models.queues import Delivery
+from models.remote import RemoteActor, now
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
 from tests.conftest import log_in, make_account, post_form
 
@@ -220,3 +232,49 @@ async def test_a_programme_answers_webfinger_and_serves_its_actor(
     assert outbox["orderedItems"][0]["type"] == "Add"
     missing = await client.get("/p/nowhere", headers={"Accept": "application/activity+json"})
     assert missing.status_code == 404
+
+
+def test_what_a_remote_twinning_publishes_is_read_safely() -> None:
+    """The phase from the ``Phase`` field; a programme's document is no twinning; an item
+    whose address is not http(s) is not kept (it would become a link)."""
+    from federation.programmes import _item_of, _phase_of
+
+    field = {"type": "PropertyValue", "name": "Phase", "value": "Implementation"}
+    assert _phase_of({"attachment": [field]}) == ("implementation", False)
+    marker = {"type": "PropertyValue", "name": "Programme", "value": "2026"}
+    assert _phase_of({"attachment": [marker, "odd"]}) == ("", True)
+    assert _phase_of({"attachment": "odd"}) == ("", False)
+    bad = {"object": {"content": "<p>hi</p>", "url": "javascript:alert(1)"}}
+    assert _item_of(bad) is None
+    good = {"object": {"name": "News", "id": "https://b.example/t/x/updates/1"}}
+    assert _item_of(good) == {
+        "text": "News",
+        "url": "https://b.example/t/x/updates/1",
+        "published": "",
+    }
+
+
+async def test_followers_hear_of_a_twinning_joining_through_the_delivery_queue(
+    fed: Federation,
+) -> None:
+    admin = await make_account("admin", role="admin")
+    await _twinning(admin)
+    programme = await _programme(admin)
+    follower = await RemoteActor.create(
+        uri="https://far.example/users/lia",
+        actor_type="Person",
+        handle="lia",
+        domain="far.example",
+        inbox="https://far.example/users/lia/inbox",
+        shared_inbox="https://far.example/inbox",
+        fetched_at=now(),
+    )
+    await Follow.create(follower=follower, target_type="programme", target_id=programme.id)
+    await add_local_twinning(admin, programme, "rios")
+    assert await fan_out(fed) >= 1
+    delivery = await Delivery.get(inbox_url="https://far.example/inbox")
+    activity = json.loads(delivery.payload)
+    assert activity["type"] == "Add"
+    assert activity["actor"].endswith("/p/prog_rios")
+    assert activity["object"].endswith("/t/rios")
+    assert (delivery.signer_type, delivery.signer_id) == ("programme", programme.id)
