@@ -11,9 +11,10 @@ from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
 from models.organisations import Organisation
+from models.programmes import Programme
 from models.twinnings import Twinning
 
-KINDS = {"u": "person", "t": "twinning", "o": "organisation"}
+KINDS = {"u": "person", "t": "twinning", "o": "organisation", "p": "programme"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def object_uri(value: object) -> str:
 
 
 async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
-    """The local person, twinning or organisation at ``uri``, if it is one of ours."""
+    """The local person, twinning, organisation or programme at ``uri``, if it is one of ours."""
     parts = urlsplit(uri)
     if f"{parts.scheme}://{parts.netloc}" != settings.base_url:
         return None
@@ -42,11 +43,13 @@ async def local_target(settings: Settings, uri: str) -> LocalTarget | None:
     if len(segments) != 2 or segments[0] not in KINDS:
         return None
     kind, handle = KINDS[segments[0]], segments[1]
-    found: Account | Twinning | Organisation | None
+    found: Account | Twinning | Organisation | Programme | None
     if kind == "person":
         found = await Account.get_or_none(username=handle, state="active")
     elif kind == "twinning":
         found = await Twinning.get_or_none(slug=handle)
+    elif kind == "programme":
+        found = await Programme.get_or_none(slug=handle)
     else:
         found = await Organisation.get_or_none(slug=handle)
     return LocalTarget(kind, found.id, uri) if found else None

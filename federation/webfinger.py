@@ -18,6 +18,7 @@ from models.accounts import Account
 from models.config import Settings
 from models.handles import is_handle
 from models.organisations import Organisation
+from models.programmes import Programme
 from models.twinnings import Twinning
 
 
@@ -32,7 +33,7 @@ class LocalActor:
 
 
 async def local_actor(settings: Settings, handle: str) -> LocalActor:
-    """People, twinnings and organisations share one namespace (``models.handles``)."""
+    """People, twinnings, organisations and programmes share one namespace (``models.handles``)."""
     handle = handle.lower()
     if handle == INSTANCE_ACTOR:
         return LocalActor(handle, instance_actor_uri(settings))
@@ -44,6 +45,8 @@ async def local_actor(settings: Settings, handle: str) -> LocalActor:
         return LocalActor(handle, twinning_uri(settings, handle))
     if await Organisation.filter(slug=handle).exists():
         return LocalActor(handle, organisation_uri(settings, handle))
+    if await Programme.filter(slug=handle).exists():
+        return LocalActor(handle, f"{settings.base_url}/p/{handle}")
     raise NotFound("no such actor")
 
 
@@ -62,7 +65,7 @@ def _handle_of(settings: Settings, resource: str) -> str:
     if parts.path == "/actor":
         return INSTANCE_ACTOR
     segments = parts.path.strip("/").split("/")
-    if len(segments) != 2 or segments[0] not in ("u", "t", "o"):
+    if len(segments) != 2 or segments[0] not in ("u", "t", "o", "p"):
         raise NotFound("not an actor address")
     return segments[1]
 

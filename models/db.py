@@ -48,6 +48,7 @@ MODEL_MODULES = [
     "models.inbound_mail",
     "models.personal_blocks",
     "models.filters",
+    "models.programmes",
 ]
 
 

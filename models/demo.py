@@ -17,6 +17,7 @@ from models.events import EventInput, create_event
 from models.memberships import request_to_join
 from models.organisations import Organisation, OrganisationInput, create_organisation
 from models.posting import post_reply, post_update
+from models.programmes import ProgrammeInput, add_local_twinning, create_programme
 from models.resources import ResourceInput, add_resource
 from models.twinnings import Twinning, TwinningInput, create_twinning
 
@@ -359,6 +360,29 @@ async def _join_where_they_write(people: People, twinnings: Twinnings) -> None:
             await request_to_join(people[username], twinning)
 
 
+async def _programme(people: People) -> None:
+    """One programme, coordinated by Brest Numérique, following two twinnings."""
+    maelle = people["maelle"]
+    org = await Organisation.get(slug="brest_numerique")
+    data = ProgrammeInput(
+        title={
+            "fr": "Programme Démocratie numérique",
+            "en": "Digital democracy programme",
+            "es": "Programa Democracia digital",
+        },
+        description={
+            "fr": "Un programme de recherche-action sur les outils numériques des jumelages.",
+            "es": "Un programa de investigación-acción sobre las herramientas digitales.",
+        },
+        starts_on="2025-01-01",
+        ends_on="2027-12-31",
+        languages=["fr", "es", "en"],
+    )
+    programme = await create_programme(maelle, "democratie_numerique", data, org)
+    for slug in ("budget_participatif", "bibliotecas_vivas"):
+        await add_local_twinning(maelle, programme, slug)
+
+
 async def fill_demo() -> str:
     if await Account.filter(username="maelle").exists():
         raise Conflict("demo", N_("the demo data is already here"))
@@ -396,10 +420,11 @@ async def fill_demo() -> str:
     await _resources(people, twinnings)
     await _evaluations(people, twinnings)
     await add_usage_history(people, twinnings)
+    await _programme(people)
     return (
         f"demo: {len(people)} people, {len(ORGANISATIONS)} organisations, {len(twinnings)} "
         f"twinnings, {len(UPDATES)} updates, {len(DISCUSSIONS)} discussions, "
         f"{len(MEETINGS)} meetings, {len(RESOURCES)} resources, {len(EVALUATIONS)} "
-        f"evaluations; log in as "
+        f"evaluations, 1 programme; log in as "
         f"{', '.join(people)} with the password {DEMO_PASSWORD!r}"
     )

@@ -54,7 +54,7 @@ def check_handle(field: str, value: str) -> str:
 class HandleClaim(Model):
     id = fields.IntField(primary_key=True)
     handle = fields.CharField(max_length=30, unique=True)
-    kind = fields.CharField(max_length=12)  # person, organisation, twinning
+    kind = fields.CharField(max_length=12)  # person, organisation, twinning, programme
 
     class Meta:
         table = "handles"

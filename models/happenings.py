@@ -293,6 +293,11 @@ async def remote_member_removed(twinning_id: int, actor_id: int) -> None:
     await record("member_removed", twinning=twinning_id, actor=actor_id)
 
 
+async def joined_programme(programme_id: int, entry_id: int) -> None:
+    """A twinning was added to a programme: the programme's followers hear it (``Add``)."""
+    await record("programme_added", programme=programme_id, entry=entry_id)
+
+
 # And our people in twinnings of other servers.
 
 

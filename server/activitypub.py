@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from federation import actors, collections
+from federation import actors, collections, programmes
 from federation.authorized_fetch import signing_actor
 from federation.context import Federation
 from federation.errors import FederationError
@@ -21,6 +21,7 @@ from federation.nodeinfo import nodeinfo, nodeinfo_links
 from federation.vocabulary import ACTIVITY_JSON, wants_activity_json
 from federation.webfinger import host_meta, webfinger
 from models.lookup import record_id
+from models.programmes import Programme
 from server.params import BadParameter, query_text
 
 
@@ -152,6 +153,16 @@ async def members_collection(request: Request) -> Response:
     return response
 
 
+async def programme_collection(request: Request) -> Response:
+    """A programme's outbox (the ``Add`` of each twinning) or featured collection."""
+    target = await _target(request)
+    programme = await Programme.get(id=target.actor_id)
+    settings = request.app.state.settings
+    if request.url.path.endswith("/featured"):
+        return activity_response(await programmes.featured(settings, programme))
+    return activity_response(await programmes.outbox(settings, programme))
+
+
 def _collection_routes() -> list[Route]:
     routes = []
     for prefix in ("u", "t", "o"):
@@ -160,6 +171,12 @@ def _collection_routes() -> list[Route]:
             Route(f"/{prefix}/{{handle:handle}}/followers", followers_endpoint),
             Route(f"/{prefix}/{{handle:handle}}/following", following_endpoint),
         ]
+    routes += [
+        Route("/p/{handle:handle}/outbox", programme_collection),
+        Route("/p/{handle:handle}/featured", programme_collection),
+        Route("/p/{handle:handle}/followers", followers_endpoint),
+        Route("/p/{handle:handle}/following", following_endpoint),
+    ]
     return routes
 
 
@@ -170,6 +187,7 @@ routes = [
     Route("/u/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
     Route("/t/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
     Route("/o/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
+    Route("/p/{handle:handle}/inbox", inbox_endpoint, methods=["POST"]),
     Route("/.well-known/webfinger", webfinger_endpoint),
     Route("/.well-known/host-meta", host_meta_endpoint),
     Route("/.well-known/nodeinfo", nodeinfo_links_endpoint),

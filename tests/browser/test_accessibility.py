@@ -51,12 +51,14 @@ PUBLIC_PAGES = [
     "/u/jorge",
     "/o/brest_numerique",
     "/usage",
+    "/programmes",
+    "/p/democratie_numerique",
 ]
 # The pages each role sees, and the language its screenshots are taken in.
 ROLES = {
     "visitor": (["/", *PUBLIC_PAGES, "/login", "/signup"], "fr"),
     "member": (["/", *PUBLIC_PAGES, "/settings", "/notifications"], "es"),
-    "admin": (["/admin", "/", "/settings", "/usage"], "en"),
+    "admin": (["/admin", "/", "/settings", "/usage", "/programmes/new"], "en"),
 }
 
 

@@ -17,8 +17,9 @@ from models.events import EventInput, create_event
 from models.media import attach, store_media
 from models.memberships import request_to_join
 from models.oauth import issue_token, register_app
-from models.organisations import OrganisationInput, create_organisation
+from models.organisations import Organisation, OrganisationInput, create_organisation
 from models.posting import post_reply, post_update
+from models.programmes import ProgrammeInput, add_local_twinning, create_programme
 from models.resources import ResourceInput, add_resource
 from models.translation_requests import (
     LANGUAGE_PAIRS,
@@ -73,6 +74,9 @@ async def _world() -> tuple[Twinning, ContentItem]:
     await start_discussion(author, t, "partners", {"fr": f"Sujet {MARKER}"}, {"fr": "Texte"})
     for n in range(25):
         await post_update(author, t, "public", {"en": f"public news {n}"})
+    org = await Organisation.get(slug="org_a")  # its programme shows the twinning's figures
+    programme = await create_programme(author, "prog_v", ProgrammeInput({"fr": "P"}), org)
+    await add_local_twinning(author, programme, t.slug)
     return t, secret
 
 
@@ -80,7 +84,7 @@ def _get_paths(  # type: ignore[no-untyped-def]
     app, t: Twinning, item_id: int, reply_id: int, media: str, request_id: int
 ) -> list[str]:
     slug = t.slug
-    handles = {"u": "author", "t": slug, "o": "org_a"}
+    handles = {"u": "author", "t": slug, "o": "org_a", "p": "prog_v"}
     paths = []
     for route in app.routes:
         if not isinstance(route, Route) or "GET" not in (route.methods or ()):

@@ -207,6 +207,17 @@ def csv_rows(report: Report, reach: list[ServerReach], host: str) -> Iterator[tu
             yield ("people", "", person.name, "", kind, person.items[kind])
 
 
+def report_charts(report: Report, reach: list[ServerReach], host: str) -> dict[str, Chart]:
+    """The chart beside each table of a report (also the programmes' combined report)."""
+    return {
+        "activity": _activity_chart(report),
+        "organisations": _organisations_chart(report),
+        "languages": _languages_chart(report),
+        "meetings": _meetings_chart(report),
+        "reach": _reach_chart(reach, host),
+    }
+
+
 async def _twinning_rights(viewer: Account | None, twinning: Twinning) -> tuple[bool, bool]:
     """(figures per person, members and followers server by server)."""
     membership = await membership_of(viewer, twinning)
@@ -234,13 +245,7 @@ async def _report(
 async def page(request: Request) -> Response:
     twinning, report, reach, by_server = await _report(request)
     host = request.app.state.settings.domain
-    charts = {
-        "activity": _activity_chart(report),
-        "organisations": _organisations_chart(report),
-        "languages": _languages_chart(report),
-        "meetings": _meetings_chart(report),
-        "reach": _reach_chart(reach, host),
-    }
+    charts = report_charts(report, reach, host)
     context: dict[str, Any] = {
         "report": report,
         "reach": reach,
