@@ -46,6 +46,8 @@ MODEL_MODULES = [
     "models.scheduled",
     "models.evaluations",
     "models.inbound_mail",
+    "models.task_templates",
+    "models.tasks",
 ]
 
 
