@@ -42,6 +42,7 @@ TABS = (
     "/members",
     "/about",
     "/evaluations",
+    "/tasks",
     "/usage",
 )
 PUBLIC_PAGES = [
@@ -56,7 +57,7 @@ PUBLIC_PAGES = [
 ROLES = {
     "visitor": (["/", *PUBLIC_PAGES, "/login", "/signup"], "fr"),
     "member": (["/", *PUBLIC_PAGES, "/settings", "/notifications"], "es"),
-    "admin": (["/admin", "/", "/settings", "/usage"], "en"),
+    "admin": (["/admin", "/admin/task-templates", "/", "/settings", "/usage"], "en"),
 }
 
 
