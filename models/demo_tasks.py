@@ -14,7 +14,7 @@ from models.twinnings import Twinning
 async def add_demo_tasks(people: dict[str, Account], twinnings: dict[str, Twinning]) -> int:
     twinning = twinnings["budget_participatif"]
     maelle, jorge = people["maelle"], people["jorge"]
-    await create_list(maelle, twinning, twinning.phase, "", "partners", from_template="fr")
+    await create_list(maelle, twinning, twinning.phase, "Mise en œuvre", "partners", "fr")
     public = await create_list(maelle, twinning, twinning.phase, "Ateliers de quartier", "public")
     today = datetime.now(UTC).date()
     tasks = [

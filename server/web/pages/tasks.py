@@ -33,7 +33,7 @@ from models.tasks import (
     visible_lists,
 )
 from models.twinnings import Membership, Twinning
-from models.vocab import PHASES
+from models.vocab import PHASE_NAMES, PHASES
 from server import i18n
 from server.web.forms import read_form, refusal_text, text
 from server.web.guards import (
@@ -91,12 +91,15 @@ async def tasks_page(request: Request) -> Response:
     viewer = require_viewer(request)
     form = await read_form(request)
     from_template = i18n.current_locale() if text(form, "template") == "1" else ""
+    phase, title = text(form, "phase"), text(form, "title")
+    if from_template and not title.strip() and phase in PHASE_NAMES:
+        title = i18n.gettext(PHASE_NAMES[phase])  # named after its phase, in the author's words
     try:
         task_list = await create_list(
             viewer,
             twinning,
-            text(form, "phase"),
-            text(form, "title"),
+            phase,
+            title,
             text(form, "visibility") or "partners",
             from_template,
         )
