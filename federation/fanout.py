@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from federation import membership, moderation, programmes, publish, remote_posts
+from federation import membership, moderation, programmes, publish, remote_posts, tasks
 from federation.actor_updates import send_actor_update
 from federation.context import Federation
 from federation.errors import FederationError
@@ -195,6 +195,8 @@ STEPS: dict[str, Step] = {
     "report_forwarded": moderation.send_flag,
     "warned_afar": moderation.send_warning,
     "programme_added": programmes.announce_addition,
+    "tasks_changed": tasks.send_tasks,
+    "task_ticked": tasks.send_tick,
 }
 
 

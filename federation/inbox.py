@@ -76,6 +76,20 @@ def parse_activity(body: bytes) -> dict[str, Any]:
     return activity
 
 
+def _is_tick_of_ours(activity: dict[str, Any], obj: dict[str, Any], own_domain: str) -> bool:
+    """An ``Update`` of a ``Todo`` of ours by a member of another server, carrying no author:
+    the one inline object of ours an inbound activity may name (federation.handlers.tasks
+    takes from it the tick alone, from an accepted member)."""
+    object_id = obj.get("id")
+    return (
+        activity["type"] == "Update"
+        and obj.get("type") == "Todo"
+        and "attributedTo" not in obj
+        and isinstance(object_id, str)
+        and urlsplit(object_id).netloc.lower() == own_domain
+    )
+
+
 def check_origins(activity: dict[str, Any], own_domain: str) -> None:
     """The activity and any object it carries inline come from the actor's origin; nothing
     inbound speaks for our own domain. Announce carries other origins' objects by id only,
@@ -88,6 +102,8 @@ def check_origins(activity: dict[str, Any], own_domain: str) -> None:
     obj = activity.get("object")
     if isinstance(obj, dict) and activity["type"] not in ("Announce", "Accept", "Reject"):
         object_id = obj.get("id")
+        if _is_tick_of_ours(activity, obj, own_domain):
+            return  # a member's tick of one of our tasks: only its status is taken
         if isinstance(object_id, str) and origin_of(object_id) != origin_of(actor):
             raise OriginMismatch("embedded object is not on the actor's origin")
         author = obj.get("attributedTo")

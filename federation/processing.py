@@ -21,6 +21,7 @@ from federation.handlers import (
     membership,
     notes,
     reactions,
+    tasks,
 )
 from federation.leases import LEASE, worker_id
 from federation.local import object_uri
@@ -48,6 +49,8 @@ BY_TYPE: dict[str, Handler] = {
     "Block": reactions.on_block,
     "Create": notes.on_create,
 }
+# Shared tasks (Mobilizon's group to-dos), created or updated.
+TASK_TYPES = ("Todo", "TodoList")
 # Undo, by the type of what it takes back (a bare id is taken for a Follow, as Mastodon sends).
 UNDO: dict[str | None, Handler] = {
     "Follow": follow.on_undo_follow,
@@ -63,6 +66,8 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
     if kind == "Undo":
         return UNDO.get(obj.get("type") if isinstance(obj, dict) else None)
     about_actor = object_uri(obj) == activity.get("actor")
+    if kind in ("Create", "Update") and isinstance(obj, dict) and obj.get("type") in TASK_TYPES:
+        return tasks.on_task_object
     if kind == "Update":
         return actors.on_update_actor if about_actor else notes.on_update
     if kind == "Delete":

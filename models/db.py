@@ -49,6 +49,8 @@ MODEL_MODULES = [
     "models.personal_blocks",
     "models.filters",
     "models.programmes",
+    "models.task_templates",
+    "models.tasks",
 ]
 
 

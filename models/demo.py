@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models.accounts import Account, create_account
+from models.demo_tasks import add_demo_tasks
 from models.demo_usage import add_usage_history
 from models.discussions import start_discussion
 from models.errors import N_, Conflict
@@ -419,12 +420,13 @@ async def fill_demo() -> str:
     await _meetings(people, twinnings)
     await _resources(people, twinnings)
     await _evaluations(people, twinnings)
+    tasks = await add_demo_tasks(people, twinnings)
     await add_usage_history(people, twinnings)
     await _programme(people)
     return (
         f"demo: {len(people)} people, {len(ORGANISATIONS)} organisations, {len(twinnings)} "
         f"twinnings, {len(UPDATES)} updates, {len(DISCUSSIONS)} discussions, "
         f"{len(MEETINGS)} meetings, {len(RESOURCES)} resources, {len(EVALUATIONS)} "
-        f"evaluations, 1 programme; log in as "
+        f"evaluations, {tasks} tasks, 1 programme; log in as "
         f"{', '.join(people)} with the password {DEMO_PASSWORD!r}"
     )

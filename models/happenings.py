@@ -347,3 +347,18 @@ async def _answered_authors(item: ContentItem) -> list[int]:
         "author_id", flat=True
     )
     return [a for a in authors if isinstance(a, int)]
+
+
+# Shared tasks.
+
+
+async def tasks_changed(list_id: int, task_id: int | None = None) -> None:
+    """A task list of one of our twinnings (or one task of it) was made or changed: the worker
+    sends it to the members' servers (``TodoList``/``Todo``)."""
+    await record("tasks_changed", task_list=list_id, task=task_id)
+
+
+async def task_ticked_afar(task_id: int, account_id: int) -> None:
+    """One of our people ticked a task of another server's twinning: the worker sends their
+    ``Update`` of the ``Todo`` to that twinning, which applies it and shares it on."""
+    await record("task_ticked", task=task_id, account=account_id)

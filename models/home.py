@@ -6,6 +6,7 @@ item list starts from ``visible_items``, the visibility rule as a query."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -16,6 +17,7 @@ from models.content import Audience, ContentItem
 from models.personal_blocks import unmuted
 from models.remote import RemoteMembership, Subscription
 from models.social import followed_ids
+from models.tasks import Task, my_tasks
 from models.translation_requests import TranslationRequest, open_requests_for
 from models.twinnings import Membership
 from models.visibility import ACCOUNT, visible_items
@@ -108,3 +110,9 @@ async def waiting_for(me: Account) -> Waiting:
         .limit(MAX_WAITING),
         translations=(await open_requests_for(me))[:MAX_WAITING],
     )
+
+
+async def your_tasks(me: Account) -> list[Task]:
+    """The home's "Your tasks": open tasks assigned to the member and overdue tasks of their
+    twinnings, here and on other servers, in the lists they may see."""
+    return await my_tasks(me, datetime.now(UTC).date())

@@ -27,6 +27,7 @@ from models.mail import (
     due_digests,
     due_periodic,
     due_single,
+    mail_stopped,
     mark_failed,
     mark_sent,
     now,
@@ -36,6 +37,7 @@ from models.mail import (
 from models.moderation import ModerationEntry
 from models.moderation_actions import warning_mailed, warnings_to_mail
 from models.remote import RemoteActor
+from models.tasks import Task, due_tomorrow, mark_reminded
 from models.twinnings import Membership, Twinning
 from models.visibility import may_view, visible_items
 from server import dates, i18n
@@ -292,6 +294,46 @@ async def send_due(settings: Settings, when: datetime | None = None) -> int:
         sent += await _periodic(settings, pref, when)
     for entry in await warnings_to_mail():
         sent += await _warning(settings, entry)
+    sent += await send_task_reminders(settings, when)
+    return sent
+
+
+def _task_place(settings: Settings, task: Task, lang: str) -> tuple[str, str]:
+    """The name of the task's twinning and the address of its task page."""
+    task_list, anchor = task.task_list, f"#task-{task.id}"
+    twinning, group = task_list.twinning, task_list.remote_group
+    if twinning is not None:
+        _, name = pick(twinning.title_map, lang, twinning.primary_language)
+        return name, f"{settings.base_url}/t/{twinning.slug}/tasks{anchor}"
+    name = (group.name or group.handle) if group is not None else ""
+    return name, f"{settings.base_url}/remote/groups/{task_list.remote_group_id}/tasks{anchor}"
+
+
+def _task_reminder(settings: Settings, task: Task, account: Account) -> EmailMessage:
+    lang = _language(settings, account)
+    i18n.set_locale(lang)
+    where, url = _task_place(settings, task, lang)
+    subject = i18n.gettext("Due tomorrow: %(title)s", title=task.title)
+    lines = [f"{where} · {task.task_list.title}", task.title, task.description]
+    body = "\n".join(line for line in lines if line) + f"\n\n{url}\n"
+    return _message(settings, account, subject, body)
+
+
+async def send_task_reminders(settings: Settings, when: datetime) -> int:
+    """The day before a task is due, its assignee (one of our people, still able to see its
+    list) hears of it once, unless mail to them stopped for bouncing."""
+    today, sent = when.date(), 0
+    for task, account in await due_tomorrow(today):
+        if await mail_stopped(account):
+            continue
+        message = _task_reminder(settings, task, account)
+        try:
+            await _send(settings, message, bounce_address(settings, account.id))
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            log.warning("task reminder to %s failed: %s", account.email, exc)
+            continue
+        await mark_reminded(task, today)
+        sent += 1
     return sent
 
 

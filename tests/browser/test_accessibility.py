@@ -42,6 +42,7 @@ TABS = (
     "/members",
     "/about",
     "/evaluations",
+    "/tasks",
     "/usage",
 )
 PUBLIC_PAGES = [
@@ -58,7 +59,10 @@ PUBLIC_PAGES = [
 ROLES = {
     "visitor": (["/", *PUBLIC_PAGES, "/login", "/signup"], "fr"),
     "member": (["/", *PUBLIC_PAGES, "/settings", "/notifications"], "es"),
-    "admin": (["/admin", "/", "/settings", "/usage", "/programmes/new"], "en"),
+    "admin": (
+        ["/admin", "/admin/task-templates", "/", "/settings", "/usage", "/programmes/new"],
+        "en",
+    ),
 }
 
 

@@ -91,6 +91,8 @@ async def _world(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "keyword_id": "1",
         "filter_status_id": "1",
         "evaluation_id": "1",
+        "task_id": "1",
+        "group_id": "1",
         "silenced_id": "1",
         "request_id": "1",
         "name": media.name,

@@ -112,6 +112,8 @@ def _get_paths(  # type: ignore[no-untyped-def]
             "filter_id": "1",
             "keyword_id": "1",
             "filter_status_id": "1",
+            "task_id": "1",
+            "group_id": "1",
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [

@@ -5,6 +5,7 @@ space, one feed, their upcoming meetings and what waits for their answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from tortoise.expressions import Subquery
 from models.accounts import Account
 from models.errors import ModelError
 from models.events import upcoming
-from models.home import home_items, member_twinning_ids, waiting_for
+from models.home import home_items, member_twinning_ids, waiting_for, your_tasks
 from models.listing import listed
 from models.pages import edit_page, page_text
 from models.pagination import paginate
@@ -117,6 +118,8 @@ async def member_home(request: Request, viewer: Account) -> Response:
         page=page,
         meetings=meetings,
         waiting=await waiting_for(viewer),
+        tasks=await your_tasks(viewer),
+        today=datetime.now(UTC).date(),
         spaces=list(SPACES),
         space_paths=SPACE_PATHS,
     )
