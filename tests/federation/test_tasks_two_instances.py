@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from models.vocab import PHASES
 from tests.federation.test_two_instances import (
     _eventually,
     _post,
@@ -21,6 +22,7 @@ from tests.federation.test_two_instances import (
 from tests.servers import running_server
 
 TASK = "Traduire la convention en espagnol"
+AP = "application/activity+json"
 
 
 async def _approve_jorge(maelle: httpx.AsyncClient) -> None:
@@ -39,13 +41,13 @@ async def _approve_jorge(maelle: httpx.AsyncClient) -> None:
     )
 
 
-async def _task_on_a(maelle: httpx.AsyncClient) -> str:
+async def _task_on_a(maelle: httpx.AsyncClient, phase: str = "agreement", task: str = TASK) -> str:
     """Maëlle's list from the template, and a task for Jorge; the task's form address."""
     made = await _post(
         maelle,
         "/t/brest_lapaz/tasks",
         "/t/brest_lapaz/tasks",
-        {"phase": "agreement", "title": "", "template": "1", "visibility": "partners"},
+        {"phase": phase, "title": "", "template": "1", "visibility": "partners"},
     )
     list_id = made.rsplit("-", 1)[-1]
     page = (await maelle.get("/t/brest_lapaz/tasks")).text
@@ -55,7 +57,7 @@ async def _task_on_a(maelle: httpx.AsyncClient) -> str:
         maelle,
         "/t/brest_lapaz/tasks",
         f"/t/brest_lapaz/tasks/{list_id}",
-        {"title": TASK, "assignee": jorge.group(1), "due_on": "2031-05-01"},
+        {"title": task, "assignee": jorge.group(1), "due_on": "2031-05-01"},
     )
     return f"/t/brest_lapaz/tasks/{list_id}/{added.rsplit('-', 1)[-1]}"
 
@@ -114,3 +116,67 @@ async def test_a_member_on_b_sees_and_ticks_a_task_of_a_twinning_on_a(
                 return _is_done((await jorge.get(tasks_on_b)).text, TASK)
 
             await _eventually(done_on_b)
+
+
+async def _tick_on_b(jorge: httpx.AsyncClient, tasks_on_b: str, task: str) -> None:
+    async def arrived() -> bool:
+        return task in (await jorge.get(tasks_on_b)).text
+
+    await _eventually(arrived)
+    page = (await jorge.get(tasks_on_b)).text
+    ticks = re.findall(r'action="(/remote/tasks/\d+)"', page[: page.index(task)])
+    assert ticks, f"he may tick {task!r}"
+    await _post(jorge, tasks_on_b, ticks[-1], {"done": "1"})  # the form just before its title
+
+
+async def test_a_twinning_goes_through_the_five_phases_with_tasks_ticked_on_b(
+    tmp_path: Path,
+    databases: tuple[str, str],  # noqa: F811
+) -> None:
+    """The research-action path: in each phase the moderator on A starts that phase's list
+    from the method and gives Jorge (on B) a task, which he ticks from B; then she moves the
+    twinning on. A's About tab tells the five phases in order, and the group's document (what
+    B reads) says where it stands."""
+    port_a, port_b = two_instances(tmp_path, databases, ("jorge",))
+    handle = f"@brest_lapaz@127.0.0.1:{port_a}"
+    with running_server(tmp_path / "a", databases[0], port=port_a) as base_a:
+        with running_server(tmp_path / "b", databases[1], port=port_b) as base_b:
+            jorge, maelle = await _session(base_b, "jorge"), await _session(base_a, "maelle")
+            await _subscribe(jorge, handle, "join")
+            await _approve_jorge(maelle)
+
+            async def accepted() -> bool:
+                return "waiting for approval" not in (await jorge.get("/remote")).text
+
+            await _eventually(accepted)
+            tasks_on_b = ""
+            for n, phase in enumerate(PHASES):
+                task = f"{TASK} ({phase})"
+                await _task_on_a(maelle, phase, task)
+                if not tasks_on_b:
+                    link = re.search(
+                        r'href="(/remote/groups/\d+/tasks)"', (await jorge.get("/")).text
+                    )
+                    assert link, "his home links to the twinning's tasks"
+                    tasks_on_b = link.group(1)
+                await _tick_on_b(jorge, tasks_on_b, task)
+
+                async def done_on_a(task: str = task) -> bool:
+                    return _is_done((await maelle.get("/t/brest_lapaz/tasks")).text, task)
+
+                await _eventually(done_on_a)
+                if n + 1 < len(PHASES):
+                    await _post(maelle, "/t/brest_lapaz/about", "/t/brest_lapaz/phase", {})
+            about = (await maelle.get("/t/brest_lapaz/about")).text
+            timeline = about[about.index('class="timeline"') :]
+            names = ["Identification", "Agreement", "Implementation", "Evaluation", "Sharing"]
+            at = [timeline.index(name) for name in names]
+            assert at == sorted(at), "the five phases, in order"
+            assert 'aria-current="step"><strong>Sharing' in timeline
+            document = await maelle.get(
+                "/t/brest_lapaz", headers={"Accept": "application/activity+json"}
+            )
+            phase_values = [
+                a["value"] for a in document.json()["attachment"] if a.get("name") == "Phase"
+            ]
+            assert phase_values and "haring" in phase_values[0]
