@@ -14,7 +14,9 @@ from models.accounts import Account
 from models.config import LOCALES, Settings
 from models.content import ContentItem, ContentWarning
 from models.errors import N_, Invalid, NotAllowed
+from models.happenings import acting
 from models.langdetect import detect
+from models.polls import PollInput, add_poll
 from models.posting import post_reply, post_update
 from models.twinnings import Twinning, membership_of
 from models.visibility import may_view
@@ -110,8 +112,13 @@ async def compose(
     language: str,
     warning: ContentWarning,
     reply_to: ContentItem | None,
+    poll: PollInput | None = None,
 ) -> tuple[ContentItem, Mentions]:
+    """A poll goes with an update of a twinning only (an answer holds none), in the update's
+    transaction, so that it goes out with it."""
     where = await place(settings, author, text, visibility, reply_to)
+    if poll is not None and where.twinning is None:
+        raise Invalid("poll", N_("only an update of a twinning may hold a poll"))
     mentions = where.mentions
     lang = language_of(language, author, settings, text)
     if where.root is not None and reply_to is not None:
@@ -121,15 +128,18 @@ async def compose(
         )
         return answer, mentions
     assert where.twinning is not None
-    item = await post_update(
-        author,
-        where.twinning,
-        VISIBILITIES[visibility],
-        {lang: without_mention(settings, text, where.twinning)},
-        language=lang,
-        warning=warning,
-        mentioned=mentions.people,
-    )
+    async with acting():
+        item = await post_update(
+            author,
+            where.twinning,
+            VISIBILITIES[visibility],
+            {lang: without_mention(settings, text, where.twinning)},
+            language=lang,
+            warning=warning,
+            mentioned=mentions.people,
+        )
+        if poll is not None:
+            await add_poll(item, poll)
     return item, mentions
 
 
