@@ -207,6 +207,20 @@ async def own_choices(voter: Account | None, poll_ids: Sequence[int]) -> dict[in
     return chosen
 
 
+async def choices_on_items(voter: Account | None, item_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The choices ``voter`` made on the polls of these items, by poll id, in one query (run
+    whether or not the items hold polls, so a page's query count does not hang on them)."""
+    if voter is None or not item_ids:
+        return {}
+    chosen: dict[int, list[int]] = {}
+    rows = await PollVote.filter(poll__item_id__in=list(item_ids), account_id=voter.id).order_by(
+        "choice"
+    )
+    for row in rows:
+        chosen.setdefault(row.poll_id, []).append(row.choice)
+    return chosen
+
+
 async def polls_of(item_ids: Sequence[int]) -> dict[int, Poll]:
     """The polls of these items, by item id, in one query."""
     if not item_ids:

@@ -20,7 +20,7 @@ from models.content import ContentItem
 from models.follows import Follow
 from models.media import MediaFile
 from models.organisations import Organisation
-from models.polls import Poll, own_choices, polls_of
+from models.polls import Poll, choices_on_items, polls_of
 from models.reactions import Like
 from models.remote import RemoteActor, Subscription
 from models.social import Bookmark, LocalFollow, Reblog
@@ -128,7 +128,7 @@ class Facts:
     favourited: set[int]
     reblogged: set[int]
     bookmarked: set[int]
-    # Polls by item id, and the viewer's choices by poll id (read only when a page has polls).
+    # Polls by item id, and the viewer's choices by poll id.
     polls: dict[int, Poll] = field(default_factory=dict)
     own_votes: dict[int, list[int]] = field(default_factory=dict)
 
@@ -176,5 +176,5 @@ async def status_facts(viewer: Account | None, items: list[ContentItem]) -> Fact
         reblogged=await _mine(Reblog, viewer, ids),
         bookmarked=await _mine(Bookmark, viewer, ids),
         polls=polls,
-        own_votes=await own_choices(viewer, [p.id for p in polls.values()]),
+        own_votes=await choices_on_items(viewer, ids),
     )
