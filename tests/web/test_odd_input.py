@@ -87,6 +87,7 @@ async def _world(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "notification_id": "1",
         "report_id": "1",
         "scheduled_id": "1",
+        "poll_id": "1",
         "evaluation_id": "1",
         "silenced_id": "1",
         "request_id": "1",
