@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from federation import membership, moderation, publish
+from federation import membership, moderation, poll_votes, publish
 from federation.actor_updates import send_actor_update
 from federation.context import Federation
 from federation.errors import FederationError
@@ -159,6 +159,7 @@ STEPS: dict[str, Step] = {
     "unreblogged": _unreblogged,
     "report_forwarded": moderation.send_flag,
     "warned_afar": moderation.send_warning,
+    "voted": poll_votes.send_votes,
 }
 
 

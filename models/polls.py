@@ -17,6 +17,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models import happenings
 from models.accounts import Account
 from models.content import ContentItem
 from models.errors import N_, Invalid, NotAllowed
@@ -155,7 +156,7 @@ async def vote(voter: Account, poll: Poll, choices: Sequence[int]) -> Poll:
     item = await ContentItem.get(id=poll.item_id)
     if not voter.is_active or not await may_view(voter, item):
         raise NotAllowed("poll", N_("no such poll"))
-    async with in_transaction():
+    async with happenings.acting():
         poll = await _locked(poll.id)
         if poll.expired:
             raise Invalid("poll", N_("the poll has ended"))
@@ -166,10 +167,12 @@ async def vote(voter: Account, poll: Poll, choices: Sequence[int]) -> Poll:
             await PollVote.create(poll_id=poll.id, choice=choice, account_id=voter.id)
         if item.uri is None:
             await _recount(poll)
+            await happenings.record("edited", item=item.id)  # the new counts go out
         else:
             poll.counts = [n + (i in wanted) for i, n in enumerate(poll.counts)]
             poll.voters_count += 1
             await poll.save(update_fields=["counts", "voters_count"])
+            await happenings.record("voted", poll=poll.id, account=voter.id)
     return poll
 
 

@@ -32,7 +32,7 @@ from models.events import (
 from models.happenings import acting
 from models.lookup import record_id
 from models.media import MediaFile
-from models.polls import add_poll
+from models.polls import Poll, add_poll
 from models.posting import delete_update, edit_update, may_edit, post_reply, post_update
 from models.reactions import Like
 from models.remote import RemoteActor
@@ -108,7 +108,8 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     media = await MediaFile.filter(item_id=item.id).order_by("id")
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
-    obj = update_to_object(settings, twinning, item, author, members, media, event, resource)
+    poll = await Poll.get_or_none(item_id=item.id)
+    obj = update_to_object(settings, twinning, item, author, members, media, event, resource, poll)
     return object_response(with_context(obj), item.visibility == "public")
 
 
