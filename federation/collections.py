@@ -51,7 +51,7 @@ async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> d
     query = _public_items(target)
     if page is None:
         return _collection(uri, await query.count(), f"{uri}?page=1")
-    query = query.prefetch_related("twinning", "author", "media", "event", "resource")
+    query = query.prefetch_related("twinning", "author", "media", "event", "resource", "poll")
     found = await paginate(query, page, PAGE_SIZE)
     items = []
     for item in found.items:
@@ -61,7 +61,14 @@ async def outbox(settings: Settings, target: LocalTarget, page: int | None) -> d
         event = getattr(item, "event", None)
         resource = getattr(item, "resource", None)
         obj = update_to_object(
-            settings, twinning, item, author, media=media, event=event, resource=resource
+            settings,
+            twinning,
+            item,
+            author,
+            media=media,
+            event=event,
+            resource=resource,
+            poll=getattr(item, "poll", None),
         )
         items.append(
             {

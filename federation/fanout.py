@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from federation import membership, moderation, programmes, publish, remote_posts, tasks
+from federation import membership, moderation, poll_votes, programmes, publish, remote_posts, tasks
 from federation.actor_updates import send_actor_update
 from federation.context import Federation
 from federation.errors import FederationError
@@ -197,6 +197,7 @@ STEPS: dict[str, Step] = {
     "programme_added": programmes.announce_addition,
     "tasks_changed": tasks.send_tasks,
     "task_ticked": tasks.send_tick,
+    "voted": poll_votes.send_votes,
 }
 
 

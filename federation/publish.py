@@ -38,6 +38,7 @@ from models.content import ContentItem
 from models.events import EventDetails
 from models.follows import follower_inboxes
 from models.media import MediaFile
+from models.polls import Poll
 from models.reactions import Like
 from models.remote import RemoteActor
 from models.remote_members import remote_members
@@ -111,7 +112,10 @@ async def _publish(fed: Federation, item: ContentItem, kind: str, token: str) ->
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
     mentioned = await _mention(fed, item)
-    obj = update_to_object(fed.settings, twinning, item, author, members, media, event, resource)
+    poll = await Poll.get_or_none(item_id=item.id)
+    obj = update_to_object(
+        fed.settings, twinning, item, author, members, media, event, resource, poll
+    )
     boost = kind == "Create" and item.visibility == "public"
     await _share(fed, twinning, author, kind, obj, inboxes, not boost, boost, token)
     await _to_mentioned(fed, author, kind, obj, mentioned, token)

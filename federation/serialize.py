@@ -17,6 +17,7 @@ from models.content import ContentItem
 from models.events import EventDetails
 from models.markup import to_html
 from models.media import MediaFile
+from models.polls import Poll
 from models.resources import ResourceDetails
 from models.twinnings import Twinning
 
@@ -64,6 +65,7 @@ def update_to_object(
     media: Sequence[MediaFile] = (),
     event: EventDetails | None = None,
     resource: ResourceDetails | None = None,
+    poll: Poll | None = None,
 ) -> dict[str, Any]:
     primary = item.primary_language
     content_map = {
@@ -107,7 +109,30 @@ def update_to_object(
         obj.update(event_fields(event))
     if resource is not None:
         obj.update(resource_fields(resource, bool(media), obj.get("attachment", [])))
+    if poll is not None:
+        obj.update(question_fields(poll))
     return obj
+
+
+def question_fields(poll: Poll) -> dict[str, Any]:
+    """A poll as Mastodon writes it: a ``Question`` whose ``oneOf`` (one choice) or ``anyOf``
+    (several) options are ``Note``s counting their votes in ``replies.totalItems``. Counts
+    the author hides until the end go out as zero until then (the end's ``Update`` has them)."""
+    shown = poll.expired or not poll.hide_totals
+    counts = poll.counts if shown else [0] * len(poll.options)
+    options = [
+        {"type": "Note", "name": name, "replies": {"type": "Collection", "totalItems": n}}
+        for name, n in zip(poll.options, counts, strict=False)
+    ]
+    fields: dict[str, Any] = {
+        "type": "Question",
+        "anyOf" if poll.multiple else "oneOf": options,
+        "endTime": poll.expires_at.isoformat(),
+        "votersCount": poll.voters_count if shown else 0,
+    }
+    if poll.expired:
+        fields["closed"] = poll.expires_at.isoformat()
+    return fields
 
 
 def resource_fields(

@@ -12,6 +12,7 @@ from federation import leases
 from federation.context import Federation
 from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
+from federation.poll_votes import close_ended_polls
 from federation.processing import process_inbox
 from models.happenings import wait_for_work
 from models.scheduled import publish_due
@@ -36,6 +37,7 @@ async def run_once(fed: Federation) -> int:
     instead of sleeping."""
     taken = await process_inbox(fed)
     taken += await publish_due(fed.settings)
+    taken += await close_ended_polls()
     taken += await fan_out(fed)
     return taken + await deliver_due(fed)
 
@@ -78,6 +80,19 @@ async def _schedule_loop(fed: Federation, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 
 
+async def _polls_loop(fed: Federation, stop: asyncio.Event) -> None:
+    """Polls that have ended send their final counts within ``IDLE_SLEEP`` of their end."""
+    while not stop.is_set():
+        try:
+            busy = await close_ended_polls()
+        except Exception as exc:  # as above
+            _failed("ended polls cycle", exc)
+            busy = 0
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
+
+
 async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -100,6 +115,7 @@ async def run(fed: Federation, stop: asyncio.Event) -> None:
         _inbox_loop(fed, stop),
         _fanout_loop(fed, stop),
         _schedule_loop(fed, stop),
+        _polls_loop(fed, stop),
         _delivery_loop(fed, stop),
         leases.heartbeat(stop),
     )

@@ -15,7 +15,9 @@ from models.accounts import Account
 from models.config import LOCALES, Settings
 from models.content import ContentItem, ContentWarning
 from models.errors import N_, Invalid, NotAllowed
+from models.happenings import acting
 from models.langdetect import detect
+from models.polls import PollInput, add_poll
 from models.posting import post_reply, post_update
 from models.remote import RemoteActor, netloc_of
 from models.remote_updates import is_member_afar, post_remote_update
@@ -128,8 +130,13 @@ async def compose(
     language: str,
     warning: ContentWarning,
     reply_to: ContentItem | None,
+    poll: PollInput | None = None,
 ) -> tuple[ContentItem, Mentions]:
+    """A poll goes with an update of a twinning only (an answer holds none), in the update's
+    transaction, so that it goes out with it."""
     where = await place(settings, author, text, visibility, reply_to)
+    if poll is not None and where.twinning is None:
+        raise Invalid("poll", N_("only an update of a twinning may hold a poll"))
     mentions = where.mentions
     lang = language_of(language, author, settings, text)
     if where.root is not None and reply_to is not None:
@@ -141,13 +148,18 @@ async def compose(
     assert where.twinning is not None
     content = {lang: without_mention(settings, text, where.twinning)}
     shown, people = VISIBILITIES[visibility], mentions.people
-    if isinstance(where.twinning, Twinning):
-        item = await post_update(
-            author, where.twinning, shown, content, None, lang, warning, mentioned=people
-        )
-    else:
-        group = where.twinning
-        item = await post_remote_update(author, group, shown, content, lang, warning, people)
+    async with acting():
+        if isinstance(where.twinning, Twinning):
+            item = await post_update(
+                author, where.twinning, shown, content, None, lang, warning, mentioned=people
+            )
+            if poll is not None:
+                await add_poll(item, poll)
+        else:
+            if poll is not None:
+                raise Invalid("poll", N_("polls go to twinnings of this server only"))
+            group = where.twinning
+            item = await post_remote_update(author, group, shown, content, lang, warning, people)
     return item, mentions
 
 

@@ -51,6 +51,7 @@ MODEL_MODULES = [
     "models.programmes",
     "models.task_templates",
     "models.tasks",
+    "models.polls",
 ]
 
 

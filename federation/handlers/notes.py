@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from federation.context import Federation
-from federation.handlers import followed, group_items, threads
+from federation.handlers import followed, group_items, questions, threads
 from federation.handlers.keeping import addresses_of, keep, language_map, mention_hrefs
 from federation.local import local_item, local_target, object_uri
 from federation.remote_actors import actor_for
@@ -21,7 +21,7 @@ from models.remote import RemoteActor, RemoteMembership
 from models.twinnings import Twinning
 
 log = logging.getLogger(__name__)
-POST_TYPES = ("Note", "Article", "Page", "Event", "Document")
+POST_TYPES = ("Note", "Article", "Page", "Event", "Document", "Question")
 
 
 async def _target_twinning(fed: Federation, addresses: list[str]) -> Twinning | None:
@@ -51,6 +51,15 @@ async def on_create(
     obj = await _object(fed, activity)
     if obj is None:
         return
+    if questions.is_vote(obj) and await questions.on_vote(fed, obj, activity["actor"]):
+        return
+    await _store(fed, obj, activity, via)
+    await questions.keep_question(obj)
+
+
+async def _store(
+    fed: Federation, obj: dict[str, Any], activity: dict[str, Any], via: dict[str, Any] | None
+) -> None:
     addresses = addresses_of(obj, activity, via)
     thread = await threads.answered(fed.settings, obj)
     if thread is not None:
@@ -129,6 +138,7 @@ async def on_update(fed: Federation, activity: dict[str, Any]) -> None:
     item = await _own_item(activity, object_uri(obj))
     if item is None:
         return
+    await questions.keep_question(obj)
     content = language_map(obj, "content", item.primary_language, html=True)
     if content:
         item.content_map = content

@@ -28,6 +28,7 @@ from models.remote import RemoteActor, Subscription, netloc_of
 from models.social import LocalFollow
 from models.twinnings import Membership, Twinning
 from server.api.facts import ActorFigures, Facts, actor_figures, status_facts
+from server.api.polls import poll_entity
 
 Actor = Account | Twinning | Organisation | RemoteActor
 PREFIX = {Account: "p", Twinning: "t", Organisation: "o", RemoteActor: "r"}
@@ -299,6 +300,11 @@ def _mentions(view: Viewing, item: ContentItem, facts: Facts) -> list[dict[str, 
     return [{"id": f"t{twinning.id}", "username": twinning.slug, "acct": twinning.slug, "url": url}]
 
 
+def _poll(item: ContentItem, facts: Facts) -> dict[str, Any] | None:
+    poll = facts.polls.get(item.id)
+    return poll_entity(poll, facts.own_votes.get(poll.id)) if poll is not None else None
+
+
 def _draw_status(
     view: Viewing, item: ContentItem, facts: Facts, account: dict[str, Any]
 ) -> dict[str, Any]:
@@ -331,7 +337,7 @@ def _draw_status(
         "tags": [],
         "emojis": [],
         "card": None,
-        "poll": None,
+        "poll": _poll(item, facts),
         "filtered": [],
         "favourited": item.id in facts.favourited,
         "reblogged": item.id in facts.reblogged,

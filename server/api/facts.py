@@ -20,6 +20,7 @@ from models.content import ContentItem
 from models.follows import Follow
 from models.media import MediaFile
 from models.organisations import Organisation
+from models.polls import Poll, choices_on_items, polls_of
 from models.reactions import Like
 from models.remote import RemoteActor, Subscription
 from models.social import Bookmark, LocalFollow, Reblog
@@ -127,6 +128,9 @@ class Facts:
     favourited: set[int]
     reblogged: set[int]
     bookmarked: set[int]
+    # Polls by item id, and the viewer's choices by poll id.
+    polls: dict[int, Poll] = field(default_factory=dict)
+    own_votes: dict[int, list[int]] = field(default_factory=dict)
 
 
 async def _mine(model: Any, viewer: Account | None, ids: list[int]) -> set[int]:
@@ -156,6 +160,7 @@ async def status_facts(viewer: Account | None, items: list[ContentItem]) -> Fact
     answered = [n for i in items for n in (i.parent_id, i.in_reply_to_id)]
     related = await rows_by_id(ContentItem, answered)
     around = [*items, *related.values()]
+    polls = await polls_of(ids)
     return Facts(
         replies=await counts_by(ContentItem, "in_reply_to_id", ids),
         reblogs=await counts_by(Reblog, "item_id", ids),
@@ -170,4 +175,6 @@ async def status_facts(viewer: Account | None, items: list[ContentItem]) -> Fact
         favourited=await _mine(Like, viewer, ids),
         reblogged=await _mine(Reblog, viewer, ids),
         bookmarked=await _mine(Bookmark, viewer, ids),
+        polls=polls,
+        own_votes=await choices_on_items(viewer, ids),
     )

@@ -14,6 +14,7 @@ from models.config import LOCALES, Settings
 from models.lookup import record_id
 from models.markers import TIMELINES, Marker, set_marker
 from models.media import MAX_DOCUMENT, MAX_IMAGE
+from models.polls import MAX_EXPIRATION, MAX_OPTION_CHARACTERS, MAX_OPTIONS, MIN_EXPIRATION
 from models.remote import RemoteActor
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint
@@ -53,10 +54,10 @@ def _configuration(settings: Settings) -> dict[str, Any]:
             "description_limit": 1500,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": MAX_OPTIONS,
+            "max_characters_per_option": MAX_OPTION_CHARACTERS,
+            "min_expiration": MIN_EXPIRATION,
+            "max_expiration": MAX_EXPIRATION,
         },
         "translation": {"enabled": bool(settings.translate_url)},
         "vapid": {"public_key": ""},

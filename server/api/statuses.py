@@ -36,6 +36,7 @@ from server.api.entities import (
     statuses,
 )
 from server.api.facts import rows_by_id
+from server.api.polls import poll_input
 from server.api.scheduled import schedule_status
 
 MAX_CHARACTERS = 20_000
@@ -65,10 +66,12 @@ async def _earlier_post(call: Call, key: str) -> ContentItem | None:
 
 
 def _refuse_what_would_be_lost(p: Params) -> None:
-    """A poll this server cannot keep is refused, so the app tells its user, rather than a
-    poll going out without its options."""
-    if any(name == "poll" or name.startswith("poll[") for name in p.values):
-        raise ApiError(422, "Validation failed: this server has no polls yet")
+    """A scheduled status keeps no poll: refused, so the app tells its user, rather than the
+    status going out later without it."""
+    if p.text("scheduled_at") and any(
+        name == "poll" or name.startswith("poll[") for name in p.values
+    ):
+        raise ApiError(422, "Validation failed: a scheduled status cannot hold a poll here")
 
 
 @endpoint("write:statuses")
@@ -90,11 +93,11 @@ async def create(call: Call) -> Any:
         await visible_status(call, p.text("in_reply_to_id")) if p.text("in_reply_to_id") else None
     )
     visibility, language = p.text("visibility", "public"), p.text("language")
-    warning = _warning(call)
+    warning, poll = _warning(call), poll_input(p)
     try:
         async with acting():
             item, _ = await compose(
-                call.settings, author, text, visibility, language, warning, reply_to
+                call.settings, author, text, visibility, language, warning, reply_to, poll
             )
             await attach(item, media_ids)
             if key:

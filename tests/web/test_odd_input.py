@@ -90,6 +90,7 @@ async def _world(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "filter_id": "1",
         "keyword_id": "1",
         "filter_status_id": "1",
+        "poll_id": "1",
         "evaluation_id": "1",
         "task_id": "1",
         "group_id": "1",

@@ -3,7 +3,7 @@ of 40 statuses sends no more SQL statements than a page of 5, and a web page or 
 sends no more once its lists are full than when they hold a few items.
 
 The world is grown in rounds; every round holds each kind of item a page shows (updates with
-a title, a translation and a picture, partner-only updates, another twinning's news, answers
+a title, a translation, a picture and a poll, partner-only updates, another twinning's news, answers
 from here and from another server), with favourites, reblogs and bookmarks, so that any page
 of five items holds each kind and each fact, and a bigger page only holds more of them."""
 
@@ -17,6 +17,7 @@ from models.accounts import Account
 from models.content import ContentItem
 from models.media import attach, store_media
 from models.oauth import issue_token, register_app
+from models.polls import PollInput, add_poll, vote
 from models.posting import post_reply, post_update
 from models.remote import RemoteActor, now
 from models.social import follow_local
@@ -98,6 +99,8 @@ async def _round(world: World, client: httpx.AsyncClient, tokens: dict[str, str]
     await translate(world.bob, news, "es", f"Noticias {n}", f"Título {n}")
     photo = await store_media(world.alice, app.state.settings.data_dir, gps_photo())
     await attach(news, [photo.id])
+    poll = await add_poll(news, PollInput(["Oui", "Non"], 3600))
+    await vote(world.bob, poll, [n % 2])
     secret = await post_update(world.alice, world.lapaz, "partners", {"fr": f"Budget {n}"})
     far = await post_update(world.carla, world.bogota, "public", {"es": f"Noticias {n}"})
     await post_reply(world.bob, news, {"fr": f"Bravo {n}"})

@@ -18,6 +18,7 @@ from models.media import attach, store_media
 from models.memberships import request_to_join
 from models.oauth import issue_token, register_app
 from models.organisations import Organisation, OrganisationInput, create_organisation
+from models.polls import PollInput, add_poll
 from models.posting import post_reply, post_update
 from models.programmes import ProgrammeInput, add_local_twinning, create_programme
 from models.resources import ResourceInput, add_resource
@@ -114,6 +115,7 @@ def _get_paths(  # type: ignore[no-untyped-def]
             "filter_status_id": "1",
             "task_id": "1",
             "group_id": "1",
+            "poll_id": "0",
         }
         paths.append(PARAMS_RE.sub(lambda m, v=values: v[m.group(1)], route.path))
     extras = [
@@ -185,7 +187,11 @@ async def test_partner_only_update_reaches_members_alone_on_every_route(app) -> 
         app.state.settings.data_dir,
     )
     asked = await TranslationRequest.get(item=secret)
-    paths = _get_paths(app, t, secret.id, reply.id, photo.name, asked.id)
+    poll = await add_poll(secret, PollInput([f"Oui {MARKER}", "Non"], 3600))
+    paths = [
+        *_get_paths(app, t, secret.id, reply.id, photo.name, asked.id),
+        f"/api/v1/polls/{poll.id}",
+    ]
     assert len(paths) > 15
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     seen: dict[str, dict[str, httpx.Response]] = {}

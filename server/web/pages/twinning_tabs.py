@@ -34,6 +34,7 @@ from server.activitypub import activity_response, wants_actor
 from server.web.calendars import calendar_path
 from server.web.forms import error_text, page_number
 from server.web.guards import get_or_404, redirect, viewer_of
+from server.web.pages.polls import poll_views
 from server.web.render import render
 
 TABS = ("feed", "discussions", "meetings", "resources", "members", "about")
@@ -134,7 +135,8 @@ async def feed_tab(
         .prefetch_related("author", "remote_author")
     )
     page = await paginate(items, page_number(request))
-    return await _render_tab(request, twinning, "feed", status, form, error, page=page)
+    polls = await poll_views(viewer, page.items)
+    return await _render_tab(request, twinning, "feed", status, form, error, page=page, polls=polls)
 
 
 async def discussions_tab(

@@ -32,6 +32,7 @@ from models.events import (
 from models.happenings import acting
 from models.lookup import record_id
 from models.media import MediaFile
+from models.polls import Poll, add_poll
 from models.posting import delete_update, edit_update, may_edit, post_reply, post_update
 from models.reactions import Like
 from models.remote import RemoteActor
@@ -51,6 +52,7 @@ from server.activitypub import activity_response, federation_of, object_response
 from server.params import query_text
 from server.web.forms import error_text, langmap, read_form, refusal_text, text, texts
 from server.web.guards import flash, get_or_404, int_param, redirect, require_viewer, viewer_of
+from server.web.pages.polls import POLL_FIELDS, poll_from_form, poll_views
 from server.web.pages.twinning_tabs import partner_count, refused_form
 from server.web.render import render
 
@@ -106,7 +108,8 @@ async def _object(request: Request, twinning: Twinning, item: ContentItem) -> Re
     media = await MediaFile.filter(item_id=item.id).order_by("id")
     event = await EventDetails.get_or_none(item_id=item.id)
     resource = await ResourceDetails.get_or_none(item_id=item.id)
-    obj = update_to_object(settings, twinning, item, author, members, media, event, resource)
+    poll = await Poll.get_or_none(item_id=item.id)
+    obj = update_to_object(settings, twinning, item, author, members, media, event, resource, poll)
     return object_response(with_context(obj), item.visibility == "public")
 
 
@@ -177,19 +180,23 @@ async def post(request: Request) -> Response:
     twinning = await get_or_404(Twinning, slug=request.path_params["slug"])
     form = await read_form(request)
     try:
-        item = await post_update(
-            viewer,
-            twinning,
-            text(form, "visibility"),
-            langmap(form, "content"),
-            langmap(form, "title"),
-            text(form, "language"),
-        )
+        async with acting():
+            item = await post_update(
+                viewer,
+                twinning,
+                text(form, "visibility"),
+                langmap(form, "content"),
+                langmap(form, "title"),
+                text(form, "language"),
+            )
+            if (poll := poll_from_form(form)) is not None:
+                await add_poll(item, poll)
     except ModelError as exc:
         values = {
             "content": langmap(form, "content"),
             "title": langmap(form, "title"),
             "visibility": text(form, "visibility"),
+            **{key: text(form, key) for key in POLL_FIELDS},
         }
         return await refused_form(request, twinning, "feed", exc, values)
     return redirect(f"/t/{twinning.slug}/updates/{item.id}")
@@ -233,6 +240,7 @@ async def show(request: Request) -> Response:
         **await translation_context(viewer, item),
         machine_service=bool(request.app.state.settings.translate_url),
         partner_count=await partner_count(twinning),
+        polls=await poll_views(viewer, [item]),
     )
 
 
