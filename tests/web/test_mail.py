@@ -16,7 +16,14 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from models.discussions import start_discussion
-from models.mail import MailNotice, MailPreference, now, set_list_choice, set_mail_mode
+from models.mail import (
+    MailNotice,
+    MailPreference,
+    now,
+    set_list_choice,
+    set_mail_mode,
+    unsubscribe,
+)
 from models.posting import post_reply
 from models.twinnings import Membership, TwinningInput, create_twinning
 from server.mailer import send_due
@@ -150,6 +157,9 @@ async def test_a_twinning_choice_wins_over_the_general_one(
     assert by_person["jorge@example.org"]["Subject"] == "[Nantes] nantes"
     assert "[Brest] brest" in _text(by_person["ines@example.org"])
     assert "nantes" not in _text(by_person["ines@example.org"])
+    await unsubscribe(ines.id)  # the one-click stop stops every list's mail too
+    await start_discussion(maelle, brest, "partners", {"fr": "Encore"}, {"fr": "Texte"})
+    assert not await MailNotice.filter(account_id=ines.id, sent_at=None).exists()
 
 
 async def test_meeting_reminders_and_periodic_news(smtp, settings) -> None:  # type: ignore[no-untyped-def]
