@@ -8,7 +8,9 @@ import base64
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from tortoise import fields
@@ -19,10 +21,12 @@ from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
 from models.errors import N_, Invalid
-from models.twinnings import Membership
+from models.remote import RemoteActor, Subscription
+from models.twinnings import Membership, Twinning
 from models.visibility import may_view
 
 MODES = ("off", "each", "daily")
+STARTED = ("partners", "public")
 PERIODS = ("", "week", "month")
 UNSUBSCRIBE_SALT = "mail-unsubscribe"
 PERIOD_LENGTH = {"week": timedelta(days=7), "month": timedelta(days=30)}
@@ -74,6 +78,32 @@ class MailNotice(Model):
     class Meta:
         table = "mail_notices"
         indexes = (("sent_at", "mode"),)
+
+
+class MailListChoice(Model):
+    """A member's choice for one twinning's list, ours (``twinning``) or another server's
+    that she belongs to (``group``): its mail (``mode``, over her general choice when set)
+    and who sees the threads she starts by mail to it (``started``; partners by default)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="mail_list_choices", on_delete=fields.CASCADE
+    )
+    account_id: int
+    twinning: fields.ForeignKeyNullableRelation[Twinning] = fields.ForeignKeyField(
+        "models.Twinning", related_name="mail_list_choices", null=True, on_delete=fields.CASCADE
+    )
+    twinning_id: int | None
+    group: fields.ForeignKeyNullableRelation[RemoteActor] = fields.ForeignKeyField(
+        "models.RemoteActor", related_name="mail_list_choices", null=True, on_delete=fields.CASCADE
+    )
+    group_id: int | None
+    mode = fields.CharField(max_length=8, default="")  # "": as her general choice
+    started = fields.CharField(max_length=10, default="partners")
+
+    class Meta:
+        table = "mail_list_choices"
+        unique_together = (("account", "twinning"), ("account", "group"))
 
 
 async def mail_mode(account: Account) -> str:
@@ -186,6 +216,7 @@ def reply_target(secret: str, local_part: str) -> tuple[int, int] | None:
 async def unsubscribe(account_id: int) -> None:
     """No more mail of any kind: messages, digests, weekly or monthly news."""
     await MailPreference.filter(account_id=account_id).update(mode="off", periodic="")
+    await MailListChoice.filter(account_id=account_id).update(mode="off")
 
 
 async def periodic_choice(account: Account) -> str:
@@ -213,26 +244,103 @@ async def discussion_of(item: ContentItem) -> ContentItem | None:
     return None
 
 
+async def _readers(thread: ContentItem) -> tuple[dict[str, int], list[Any]]:
+    """The list a thread belongs to (its twinning here, or the twinning of another server
+    it came from) and our people who belong to it."""
+    if thread.twinning_id is not None:
+        ids = await Membership.filter(twinning_id=thread.twinning_id, state="accepted").values_list(
+            "account_id", flat=True
+        )
+        return {"twinning_id": thread.twinning_id}, ids
+    if thread.remote_twinning_id is not None:
+        ids = await Subscription.filter(
+            group_id=thread.remote_twinning_id, kind="join", state="accepted"
+        ).values_list("account_id", flat=True)
+        return {"group_id": thread.remote_twinning_id}, ids
+    return {}, []
+
+
 async def queue_notices(item: ContentItem) -> int:
-    """Members of the discussion's twinning who asked for mail and may read the message,
-    except its author."""
+    """Members of the discussion's list who asked for its mail (for that twinning, else in
+    general) and may read the message, except its author and those whose mail bounced."""
     thread = await discussion_of(item)
-    if thread is None or thread.twinning_id is None:
+    if thread is None:
         return 0
-    members = await Membership.filter(twinning_id=thread.twinning_id, state="accepted").values_list(
-        "account_id", flat=True
-    )
-    prefs = await MailPreference.filter(
-        account_id__in=list(members), mode__in=("each", "daily"), stopped_at=None
-    ).prefetch_related("account")
+    where, members = await _readers(thread)
+    if not members:
+        return 0
+    prefs = {p.account_id: p for p in await MailPreference.filter(account_id__in=members)}
+    chosen = await MailListChoice.filter(account_id__in=members, **where).exclude(mode="")
+    modes = {pref.account_id: pref.mode for pref in prefs.values()}
+    modes |= {choice.account_id: choice.mode for choice in chosen}
     queued = 0
-    for pref in prefs:
-        account: Account = pref.account
-        if account.id == item.author_id or not await may_view(account, item):
+    wanting = [a for a, m in modes.items() if m in ("each", "daily") and a != item.author_id]
+    for account in await Account.filter(id__in=wanting, state="active").order_by("id"):
+        pref = prefs.get(account.id)
+        if (pref and pref.stopped_at) or not await may_view(account, item):
             continue
-        await MailNotice.create(account=account, item=item, mode=pref.mode)
+        await MailNotice.create(account=account, item=item, mode=modes[account.id])
         queued += 1
     return queued
+
+
+@dataclass
+class ListChoice:
+    """One list of a member, for her settings: ``key`` is ``t<id>`` for a twinning here,
+    ``g<id>`` for one of another server."""
+
+    key: str
+    twinning: Twinning | None
+    group: RemoteActor | None
+    mode: str
+    started: str
+
+
+async def list_choices(account: Account) -> list[ListChoice]:
+    """Every twinning the member belongs to, here and on other servers, with her choice."""
+    chosen = {
+        (c.twinning_id, c.group_id): c for c in await MailListChoice.filter(account_id=account.id)
+    }
+    found = []
+    local = Twinning.filter(memberships__account_id=account.id, memberships__state="accepted")
+    for twinning in await local.order_by("slug"):
+        c = chosen.get((twinning.id, None))
+        found.append(
+            ListChoice(f"t{twinning.id}", twinning, None, c.mode if c else "", _started(c))
+        )
+    joined = RemoteActor.filter(
+        subscribers__account_id=account.id, subscribers__kind="join", subscribers__state="accepted"
+    )
+    for group in await joined.order_by("id"):
+        c = chosen.get((None, group.id))
+        found.append(ListChoice(f"g{group.id}", None, group, c.mode if c else "", _started(c)))
+    return found
+
+
+def _started(choice: MailListChoice | None) -> str:
+    return choice.started if choice else "partners"
+
+
+async def set_list_choice(account: Account, key: str, mode: str, started: str) -> None:
+    """Saving a list's choice is choosing mail again: mail stopped for bouncing resumes."""
+    if mode not in ("", *MODES) or started not in STARTED:
+        raise Invalid("mail", N_("choose one of the offered values"))
+    mine = {c.key: c for c in await list_choices(account)}
+    if key not in mine:
+        raise Invalid("mail", N_("choose one of the offered values"))
+    target = mine[key]
+    where = {"twinning": target.twinning} if target.twinning else {"group": target.group}
+    await MailListChoice.update_or_create(
+        account=account, defaults={"mode": mode, "started": started}, **where
+    )
+    await MailPreference.get_or_create(account=account)  # her bounces count from now on
+    await MailPreference.filter(account_id=account.id).update(hard_bounces=0, stopped_at=None)
+
+
+async def started_visibility(account: Account, twinning: Twinning) -> str:
+    """Who sees a thread the member starts by mail to the twinning's list."""
+    choice = await MailListChoice.get_or_none(account_id=account.id, twinning_id=twinning.id)
+    return _started(choice)
 
 
 def _ready() -> dict[str, object]:

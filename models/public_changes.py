@@ -45,6 +45,7 @@ UNSEEN_TABLES = frozenset(
         "inbox_activities",
         "invitations",
         "mail_notices",
+        "mail_list_choices",
         "mail_preferences",
         "mail_refusals",
         "markers",

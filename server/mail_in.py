@@ -1,6 +1,7 @@
 """Taking part in discussions by e-mail. A stored mail (``models/inbound_mail.py``) is read
 once: to a member's reply address (``reply+<member>.<thread>.<hmac>@``) it becomes an answer in
-that thread; to a list address (``<slug>@``) it starts a partner-only thread. Either goes
+that thread; to a list address (``<slug>@``) it starts a thread, partner-only unless its author
+chose otherwise for that list. Either goes
 through the very functions the web forms call, so federation, notifications and mails follow
 from there. Robots are ignored; anyone else who may not post hears why, once a day, in their
 language, and nothing of their mail is kept."""
@@ -23,7 +24,14 @@ from models.errors import N_, ModelError, NotAllowed
 from models.happenings import acting
 from models.inbound_mail import InboundMail, claim, first_refusal_today, pending
 from models.langdetect import detect
-from models.mail import BOUNCE_PREFIX, bounce_target, count_bounce, list_domain, reply_target
+from models.mail import (
+    BOUNCE_PREFIX,
+    bounce_target,
+    count_bounce,
+    list_domain,
+    reply_target,
+    started_visibility,
+)
 from models.posting import post_reply
 from models.resources import ResourceInput, add_resource
 from models.twinnings import Twinning, membership_of
@@ -66,7 +74,7 @@ class Refused(Exception):
 @dataclass
 class Posting:
     author: Account
-    twinning: Twinning
+    twinning: Twinning | None  # None: a thread of another server's twinning she belongs to
     thread: ContentItem | None  # None: the mail starts a thread
 
 
@@ -161,9 +169,10 @@ async def _answering(settings: Settings, local: str, received: Received) -> Post
         raise Refused("wrong_token")
     if not received.sender or received.sender != author.email.lower():
         raise Refused("not_yours")
-    if thread is None or thread.twinning_id is None:
+    if thread is None or (thread.twinning_id or thread.remote_twinning_id) is None:
         raise Refused("gone")
-    return Posting(author, await Twinning.get(id=thread.twinning_id), thread)
+    twinning = await Twinning.get_or_none(id=thread.twinning_id or 0)
+    return Posting(author, twinning, thread)
 
 
 async def _post(settings: Settings, mail: InboundMail, received: Received, posting: Posting) -> str:
@@ -174,7 +183,7 @@ async def _post(settings: Settings, mail: InboundMail, received: Received, posti
     if not received.text and not received.attachments:
         raise Refused("empty")
     outcome = "posted" if posting.thread else "started"
-    visibility = posting.thread.visibility if posting.thread else "partners"
+    visibility = await _visibility(posting)
     try:
         async with acting():
             if not await claim(mail, outcome):
@@ -185,7 +194,7 @@ async def _post(settings: Settings, mail: InboundMail, received: Received, posti
                 if link:
                     links.append(link)
             text = "\n\n".join([received.text, *links]).strip()
-            item = await _write(posting, received, text, lang)
+            item = await _write(posting, received, text, lang, visibility)
             await InboundMail.filter(id=mail.id).update(detail=f"item {item.id}")
     except NotAllowed as exc:
         raise Refused("not_member", exc.message) from exc
@@ -195,11 +204,23 @@ async def _post(settings: Settings, mail: InboundMail, received: Received, posti
     return outcome
 
 
-async def _write(posting: Posting, received: Received, text: str, lang: str) -> ContentItem:
+async def _visibility(posting: Posting) -> str:
+    """An answer has its thread's audience; a new thread the one its author chose for the
+    threads she starts by mail to that list (partners only unless she said otherwise)."""
+    if posting.thread is not None:
+        return posting.thread.visibility
+    assert posting.twinning is not None
+    return await started_visibility(posting.author, posting.twinning)
+
+
+async def _write(
+    posting: Posting, received: Received, text: str, lang: str, visibility: str
+) -> ContentItem:
     if posting.thread is None:
+        assert posting.twinning is not None
         title = received.subject or text.splitlines()[0][:120]
         return await start_discussion(
-            posting.author, posting.twinning, "partners", {lang: title}, {lang: text}, lang
+            posting.author, posting.twinning, visibility, {lang: title}, {lang: text}, lang
         )
     parent = await _parent(received, posting.thread)
     return await post_reply(posting.author, posting.thread, {lang: text}, parent=parent)
@@ -217,7 +238,11 @@ async def _attach(
     settings: Settings, posting: Posting, visibility: str, attachment: Attachment, lang: str
 ) -> str:
     """A file becomes a resource of the twinning with the thread's audience, through the
-    upload's own checks; a file those refuse is left out (the text still goes)."""
+    upload's own checks; a file those refuse is left out (the text still goes), and so are
+    files answering another server's thread (its twinning keeps no resources here)."""
+    if posting.twinning is None:
+        log.info("attachment %r left out: a thread of another server", attachment.filename)
+        return ""
     data = ResourceInput(
         title={lang: attachment.filename},
         description={},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -69,15 +70,40 @@ async def _send(settings: Settings, message: EmailMessage, sender: str | None = 
     )
 
 
+@dataclass(frozen=True)
+class ListOf:
+    """The list a thread is mailed as: one of our twinnings, or a twinning of another server
+    one of our people belongs to (answered here too, through this server's addresses)."""
+
+    title: str
+    list_id: str
+    archive: str
+    thread_url: str
+
+
+async def _list_of(settings: Settings, thread: ContentItem, lang: str) -> ListOf:
+    host = settings.domain.split(":")[0]
+    if thread.twinning_id is not None:
+        twinning = await Twinning.get(id=thread.twinning_id)
+        _, title = pick(twinning.title_map, lang, twinning.primary_language)
+        archive = f"{settings.base_url}/t/{twinning.slug}/discussions"
+        return ListOf(
+            title, f"{twinning.slug}.{host}", archive, item_uri(settings, twinning, thread)
+        )
+    group = await RemoteActor.get(id=thread.remote_twinning_id or 0)
+    there = urlsplit(group.uri).hostname or host
+    url = thread.uri or group.url or group.uri
+    return ListOf(group.name or group.handle, f"{group.handle}.{there}", group.url or url, url)
+
+
 async def _entry(
     settings: Settings, item: ContentItem, lang: str, zone: str
 ) -> tuple[str, str, str]:
     """(twinning title, thread title, text with its author, time and address) of a message;
     the time in the recipient's ``zone``."""
     thread = await discussion_of(item)
-    assert thread is not None and thread.twinning_id is not None
-    twinning = await Twinning.get(id=thread.twinning_id)
-    _, twinning_title = pick(twinning.title_map, lang, twinning.primary_language)
+    assert thread is not None
+    where = await _list_of(settings, thread, lang)
     _, subject = pick(thread.title_map, lang, thread.primary_language)
     shown, text = pick(item.content_map, lang, item.primary_language)
     author: Account | RemoteActor | None = (
@@ -86,13 +112,13 @@ async def _entry(
         else await RemoteActor.get_or_none(id=item.remote_author_id)
     )
     name = getattr(author, "name", "") or getattr(author, "handle", "")
-    url = item_uri(settings, twinning, thread)
-    if item.id != thread.id:
-        url += f"#reply-{item.id}"
+    url = where.thread_url
+    if item.id != thread.id:  # another server's thread: the answer's own address, if any
+        url = url + f"#reply-{item.id}" if thread.twinning_id else item.uri or url
     date = dates.day_and_time(item.created_at, zone, lang)
     wrote = i18n.gettext("On %(date)s, %(name)s wrote:", date=date, name=name)
     body = f"{wrote}\n\n{text}\n\n{url}\n"
-    return twinning_title, subject, body + _original(item, shown)
+    return where.title, subject, body + _original(item, shown)
 
 
 def _original(item: ContentItem, shown: str) -> str:
@@ -134,7 +160,7 @@ async def _thread_headers(
     settings: Settings,
     message: EmailMessage,
     item: ContentItem,
-    twinning: Twinning,
+    where: ListOf,
     reader: Account,
 ) -> None:
     """A message's mail is one of the twinning's list: mail clients group a thread by its
@@ -147,9 +173,8 @@ async def _thread_headers(
         message["In-Reply-To"] = _mail_id(settings, parent)
         chain = [item.in_reply_to_id] + ([parent] if parent != item.in_reply_to_id else [])
         message["References"] = " ".join(_mail_id(settings, i) for i in chain)
-    host = settings.domain.split(":")[0]
-    message["List-Id"] = f"<{twinning.slug}.{host}>"
-    message["List-Archive"] = f"<{settings.base_url}/t/{twinning.slug}/discussions>"
+    message["List-Id"] = f"<{where.list_id}>"
+    message["List-Archive"] = f"<{where.archive}>"
     thread = await discussion_of(item)
     answer_to = reply_address(settings, reader.id, (thread or item).id)
     message["Reply-To"] = answer_to
@@ -212,8 +237,8 @@ async def _single(settings: Settings, notice: MailNotice, when: datetime) -> boo
     message = _message(settings, account, subject, body)
     if notice.mode != "reminder":
         thread = await discussion_of(item)
-        twinning = await Twinning.get(id=(thread or item).twinning_id or 0)
-        await _thread_headers(settings, message, item, twinning, account)
+        where = await _list_of(settings, thread or item, i18n.current_locale())
+        await _thread_headers(settings, message, item, where, account)
     return await _deliver(settings, [notice], message, when, digest=False)
 
 

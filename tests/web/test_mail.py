@@ -16,7 +16,14 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from models.discussions import start_discussion
-from models.mail import MailNotice, MailPreference, now, set_mail_mode
+from models.mail import (
+    MailNotice,
+    MailPreference,
+    now,
+    set_list_choice,
+    set_mail_mode,
+    unsubscribe,
+)
 from models.posting import post_reply
 from models.twinnings import Membership, TwinningInput, create_twinning
 from server.mailer import send_due
@@ -110,6 +117,49 @@ async def test_the_settings_page_sets_the_mail_choice(
     assert 'value="daily" checked' in (await client.get("/settings")).text
     bad = await post_form(client, "/settings", "/settings", {"action": "mail", "mail": "hourly"})
     assert bad.status_code == 400
+
+
+async def test_a_twinning_choice_wins_over_the_general_one(
+    app, client: httpx.AsyncClient, smtp, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Jorge wants every message in general but none from Brest; Inès wants none in general
+    but a daily digest of Brest. Each hears of each twinning as chosen for it."""
+    url, inbox = smtp
+    config = replace(settings, smtp_url=url)
+    app.state.settings = config
+    maelle = await make_account("maelle")
+    jorge = await make_account("jorge", locale="es")
+    ines = await make_account("ines", locale="fr")
+    brest = await create_twinning(maelle, "brest", TwinningInput(title={"fr": "Brest"}))
+    nantes = await create_twinning(maelle, "nantes", TwinningInput(title={"fr": "Nantes"}))
+    for twinning in (brest, nantes):
+        for person in (jorge, ines):
+            await Membership.create(twinning=twinning, account=person, state="accepted")
+    await set_mail_mode(jorge, "each")
+    await log_in(client, "ines")
+    page = (await client.get("/settings")).text
+    assert f'name="list" value="t{brest.id}"' in page and f'value="t{nantes.id}"' in page
+    choice = {"action": "mail_list", "list": f"t{brest.id}", "started": "partners"}
+    saved = await post_form(client, "/settings", "/settings", {**choice, "mode": "daily"})
+    assert saved.status_code == 303
+    assert 'value="daily" selected' in (await client.get("/settings")).text
+    for wrong in ({"mode": "hourly"}, {"list": "t999999"}, {"list": "g1"}, {"started": "all"}):
+        refused = await post_form(
+            client, "/settings", "/settings", {**choice, "mode": "each", **wrong}
+        )
+        assert refused.status_code == 400, wrong
+    await set_list_choice(jorge, f"t{brest.id}", "off", "partners")
+    for twinning in (brest, nantes):
+        await start_discussion(maelle, twinning, "partners", {"fr": twinning.slug}, {"fr": "Texte"})
+    assert await send_due(config) == 2
+    by_person = {m["To"]: m for m in inbox.messages}
+    assert set(by_person) == {"jorge@example.org", "ines@example.org"}
+    assert by_person["jorge@example.org"]["Subject"] == "[Nantes] nantes"
+    assert "[Brest] brest" in _text(by_person["ines@example.org"])
+    assert "nantes" not in _text(by_person["ines@example.org"])
+    await unsubscribe(ines.id)  # the one-click stop stops every list's mail too
+    await start_discussion(maelle, brest, "partners", {"fr": "Encore"}, {"fr": "Texte"})
+    assert not await MailNotice.filter(account_id=ines.id, sent_at=None).exists()
 
 
 async def test_meeting_reminders_and_periodic_news(smtp, settings) -> None:  # type: ignore[no-untyped-def]

@@ -94,6 +94,8 @@ async def test_a_discussion_exports_as_mbox_for_those_who_may_read_it(
     await log_in(client, "olga")
     assert (await client.get(path)).status_code == 404  # nor for a non-member
     await log_in(client, "jorge")
+    page = (await client.get(f"/t/brest/updates/{scene.thread.id}")).text
+    assert f'href="{path}"' in page  # the discussion's page links its export
     got = await client.get(path)
     assert got.status_code == 200 and got.headers["content-type"] == "application/mbox"
     assert got.headers["cache-control"] == "private, no-store"

@@ -25,8 +25,15 @@ from models.accounts import Account
 from models.config import Settings
 from models.content import ContentItem
 from models.discussions import start_discussion
+from models.errors import Invalid
 from models.inbound_mail import InboundMail
-from models.mail import MailNotice, reply_address, set_mail_mode
+from models.mail import (
+    MailNotice,
+    reply_address,
+    set_list_choice,
+    set_mail_mode,
+    started_visibility,
+)
 from models.markup import to_html
 from models.media import MediaFile
 from models.twinnings import Membership, Twinning, TwinningInput, create_twinning
@@ -224,6 +231,36 @@ async def test_a_mail_to_the_list_address_starts_a_partner_only_thread(settings:
     assert started.visibility == "partners" and started.twinning_id == scene.twinning.id
     assert started.content_map["fr"].endswith("vienne à Brest en mars.")
     assert "Inès Martin" not in started.content_map["fr"]  # the signature is cut
+
+
+async def test_a_member_who_chose_public_starts_public_threads_by_mail(
+    settings: Settings,
+) -> None:
+    """The visibility of threads started by mail is the member's choice for that list; an
+    answer by mail keeps its thread's audience whatever she chose."""
+    scene = await _scene(settings)
+    await set_list_choice(scene.ines, f"t{scene.twinning.id}", "", "public")
+    raw = _mail("new_thread_fr.eml", f"brest@{HOST}", scene.ines.email)
+    done = await asyncio.to_thread(_receive, scene.config, raw, scene.ines.email, f"brest@{HOST}")
+    assert done.returncode == 0, done.stderr
+    started = await ContentItem.get(kind="discussion", author_id=scene.ines.id)
+    assert started.visibility == "public"
+    assert await may_view(None, started)
+    to = scene.reply_to(scene.ines)
+    answer = _mail("thunderbird_fr.eml", to, scene.ines.email, _thread_id(scene))
+    done = await asyncio.to_thread(_receive, scene.config, answer, scene.ines.email, to)
+    assert done.returncode == 0, done.stderr
+    (reply,) = await _answers_of(scene)
+    assert reply.visibility == "partners" and not await may_view(None, reply)
+
+
+async def test_one_cannot_choose_for_a_list_one_does_not_belong_to(settings: Settings) -> None:
+    scene = await _scene(settings)
+    with pytest.raises(Invalid):
+        await set_list_choice(scene.olga, f"t{scene.twinning.id}", "each", "public")
+    with pytest.raises(Invalid):
+        await set_list_choice(scene.ines, f"t{scene.twinning.id}", "each", "everyone")
+    assert await started_visibility(scene.olga, scene.twinning) == "partners"
 
 
 def _forged(scene: Scene) -> tuple[bytes, str, str]:

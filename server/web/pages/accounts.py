@@ -18,7 +18,15 @@ from models.accounts import (
 )
 from models.config import LOCALES
 from models.errors import ModelError
-from models.mail import list_domain, mail_mode, mail_stopped, periodic_choice, set_mail_mode
+from models.mail import (
+    list_choices,
+    list_domain,
+    mail_mode,
+    mail_stopped,
+    periodic_choice,
+    set_list_choice,
+    set_mail_mode,
+)
 from models.pictures import set_avatar
 from models.translation_requests import LANGUAGE_PAIRS, pairs_of, set_pairs
 from models.zones import check_zone
@@ -130,6 +138,7 @@ async def _settings(
         mail_available=bool(settings.smtp_url),
         mail_stopped=await mail_stopped(viewer),
         list_domain=list_domain(settings),
+        lists=await list_choices(viewer),
         calendar=calendar_path(settings.secret_key, viewer),
         language_pairs=LANGUAGE_PAIRS,
         my_pairs=await pairs_of(viewer),
@@ -145,6 +154,11 @@ async def settings_page(request: Request) -> Response:
     try:
         if action == "mail":
             await set_mail_mode(viewer, text(form, "mail"), text(form, "periodic"))
+            flash(request, i18n.gettext("Your settings were saved."))
+        elif action == "mail_list":
+            await set_list_choice(
+                viewer, text(form, "list"), text(form, "mode"), text(form, "started")
+            )
             flash(request, i18n.gettext("Your settings were saved."))
         elif action == "translations":
             await set_pairs(viewer, texts(form, "pairs"))
