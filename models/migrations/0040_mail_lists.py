@@ -5,7 +5,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0034_inbound_mail")]
+    dependencies = [("models", "0039_polls")]
 
     initial = False
 
