@@ -1,5 +1,5 @@
 """The federation worker loop: inbox processing, scheduled statuses falling due, what happened
-here going out (fan-out) and deliveries, inside ``jumelage serve`` by default or alone in
+here going out (fan-out), deliveries and Web Push, inside ``jumelage serve`` by default or alone in
 ``jumelage worker`` processes."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from federation.context import Federation
 from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
 from federation.processing import process_inbox
+from federation.push_delivery import deliver_pushes
 from models.happenings import wait_for_work
 from models.scheduled import publish_due
 from models.storage_full import StorageFullLog, is_storage_full
@@ -37,6 +38,7 @@ async def run_once(fed: Federation) -> int:
     taken = await process_inbox(fed)
     taken += await publish_due(fed.settings)
     taken += await fan_out(fed)
+    taken += await deliver_pushes(fed)
     return taken + await deliver_due(fed)
 
 
@@ -78,6 +80,20 @@ async def _schedule_loop(fed: Federation, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 
 
+async def _push_loop(fed: Federation, stop: asyncio.Event) -> None:
+    """Pushes go out within ``IDLE_SLEEP`` of the commit that queued them (a look every
+    second rather than the fan-out's waker, which one waiter clears for the others)."""
+    while not stop.is_set():
+        try:
+            busy = await deliver_pushes(fed)
+        except Exception as exc:  # as above
+            _failed("push cycle", exc)
+            busy = 0
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
+
+
 async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -100,6 +116,7 @@ async def run(fed: Federation, stop: asyncio.Event) -> None:
         _inbox_loop(fed, stop),
         _fanout_loop(fed, stop),
         _schedule_loop(fed, stop),
+        _push_loop(fed, stop),
         _delivery_loop(fed, stop),
         leases.heartbeat(stop),
     )

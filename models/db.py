@@ -46,6 +46,7 @@ MODEL_MODULES = [
     "models.scheduled",
     "models.evaluations",
     "models.inbound_mail",
+    "models.push",
 ]
 
 

@@ -48,6 +48,8 @@ UNSEEN_TABLES = frozenset(
         "oauth_apps",
         "oauth_codes",
         "oauth_tokens",
+        "push_jobs",
+        "push_subscriptions",
         "rate_limits",
         "reports",
         "scheduled_statuses",

@@ -14,6 +14,7 @@ from models.config import LOCALES, Settings
 from models.lookup import record_id
 from models.markers import TIMELINES, Marker, set_marker
 from models.media import MAX_DOCUMENT, MAX_IMAGE
+from models.push import vapid_public_key
 from models.remote import RemoteActor
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint
@@ -59,7 +60,7 @@ def _configuration(settings: Settings) -> dict[str, Any]:
             "max_expiration": 0,
         },
         "translation": {"enabled": bool(settings.translate_url)},
-        "vapid": {"public_key": ""},
+        "vapid": {"public_key": vapid_public_key(settings.vapid_private_key)},
     }
 
 

@@ -12,6 +12,7 @@ from server.api import (
     media,
     notifications,
     oauth,
+    push,
     reports,
     scheduled,
     search,
@@ -40,6 +41,7 @@ routes = [
     *media.routes,
     *reports.routes,
     *scheduled.routes,
+    *push.routes,
     *streaming.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]
