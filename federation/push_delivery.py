@@ -24,6 +24,7 @@ from py_vapid import Vapid01, Vapid02
 from federation.context import Federation
 from federation.fetch import FetchError, origin_of
 from models.content import ContentItem
+from models.follows import Follow
 from models.notifications import Notification, visible_notifications
 from models.pictures import picture_url
 from models.push import (
@@ -35,6 +36,7 @@ from models.push import (
     job_failed,
     unseal,
 )
+from models.social import LocalFollow
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -69,7 +71,7 @@ async def deliver_pushes(fed: Federation) -> int:
 async def _deliver(fed: Federation, job: PushJob) -> None:
     sub = await PushSubscription.get_or_none(id=job.subscription_id).prefetch_related("account")
     notification = await _notification(job, sub)
-    if sub is None or notification is None:
+    if sub is None or notification is None or not await policy_allows(sub, notification):
         await job.delete()
         return
     payload = await payload_of(fed, sub, notification)
@@ -107,6 +109,23 @@ async def _notification(job: PushJob, sub: PushSubscription | None) -> Notificat
         .prefetch_related("from_account", "from_remote", "item")
         .first()
     )
+
+
+async def policy_allows(sub: PushSubscription, notification: Notification) -> bool:
+    """Mastodon's policies: ``followed`` lets through the people the recipient follows,
+    ``follower`` those who follow the recipient (here or from another server)."""
+    me, sender, remote = sub.account_id, notification.from_account_id, notification.from_remote_id
+    if sub.policy == "all":
+        return True
+    if sub.policy == "followed" and sender is not None:
+        return await LocalFollow.exists(account_id=me, target_type="person", target_id=sender)
+    if sub.policy == "follower" and sender is not None:
+        return await LocalFollow.exists(account_id=sender, target_type="person", target_id=me)
+    if sub.policy == "follower" and remote is not None:
+        return await Follow.exists(
+            follower_id=remote, target_type="person", target_id=me, state="accepted"
+        )
+    return False
 
 
 async def payload_of(

@@ -25,7 +25,6 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models.errors import N_, Invalid
-from models.follows import Follow
 from models.notifications import APP_KINDS, Notification
 from models.oauth import OAuthToken
 
@@ -181,30 +180,15 @@ async def subscription_of(token: OAuthToken) -> PushSubscription | None:
 
 async def queue_pushes(notification: Notification) -> None:
     """Called where notifications are made: one job per subscription of the recipient that
-    asked for this kind and whose policy lets the sender through."""
+    asked for this kind (its policy is applied when the push is sent)."""
     if notification.kind not in APP_KINDS:
         return
-    subs = await PushSubscription.filter(account_id=notification.account_id)
+    subs = await PushSubscription.filter(account_id=notification.account_id).exclude(policy="none")
     for sub in subs:
-        if sub.alerts.get(notification.kind) and await _policy_allows(sub, notification):
+        if sub.alerts.get(notification.kind):
             await PushJob.create(
                 subscription_id=sub.id, notification_id=notification.id, due_at=now()
             )
-
-
-async def _policy_allows(sub: PushSubscription, notification: Notification) -> bool:
-    """``follower``: only people who follow the recipient; ``followed``: only people the
-    recipient follows, which nobody here can do yet, so it lets no one through."""
-    if sub.policy == "all":
-        return True
-    if sub.policy == "follower" and notification.from_remote_id is not None:
-        return await Follow.filter(
-            follower_id=notification.from_remote_id,
-            target_type="person",
-            target_id=sub.account_id,
-            state="accepted",
-        ).exists()
-    return False
 
 
 async def claim_jobs(limit: int, lease: timedelta) -> list[PushJob]:
