@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0034_inbound_mail')]
+    dependencies = [('models', '0035_remote_suspension')]
 
     initial = False
 
