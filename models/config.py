@@ -3,6 +3,7 @@ file), validated, then passed down. Nothing else in the project reads the enviro
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -176,8 +177,12 @@ def _vapid_private_key(data_dir: Path) -> str:
         os.link(draft, path)
     except FileExistsError:
         pass
+    except OSError:  # a file system without hard links: a plain exclusive create
+        with contextlib.suppress(FileExistsError), open(path, "xb") as fh:
+            fh.write(pem)
     finally:
         draft.unlink()
+    path.chmod(0o600)
     return path.read_text()
 
 
