@@ -36,6 +36,7 @@ from models.push import (
     job_failed,
     unseal,
 )
+from models.remote import Subscription
 from models.social import LocalFollow
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,10 @@ async def policy_allows(sub: PushSubscription, notification: Notification) -> bo
         return True
     if sub.policy == "followed" and sender is not None:
         return await LocalFollow.exists(account_id=me, target_type="person", target_id=sender)
+    if sub.policy == "followed" and remote is not None:
+        return await Subscription.exists(
+            account_id=me, group_id=remote, kind="follow", state="accepted"
+        )
     if sub.policy == "follower" and sender is not None:
         return await LocalFollow.exists(account_id=sender, target_type="person", target_id=me)
     if sub.policy == "follower" and remote is not None:
