@@ -1,5 +1,5 @@
 """The federation worker loop: inbox processing, scheduled statuses falling due, what happened
-here going out (fan-out) and deliveries, inside ``jumelage serve`` by default or alone in
+here going out (fan-out), deliveries and Web Push, inside ``jumelage serve`` by default or alone in
 ``jumelage worker`` processes."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from federation import leases
 from federation.context import Federation
@@ -14,6 +15,7 @@ from federation.delivery import deliver_continuously, deliver_due
 from federation.fanout import fan_out
 from federation.poll_votes import close_ended_polls
 from federation.processing import process_inbox
+from federation.push_delivery import deliver_pushes
 from models.happenings import wait_for_work
 from models.scheduled import publish_due
 from models.storage_full import StorageFullLog, is_storage_full
@@ -39,15 +41,22 @@ async def run_once(fed: Federation) -> int:
     taken += await publish_due(fed.settings)
     taken += await close_ended_polls()
     taken += await fan_out(fed)
+    taken += await deliver_pushes(fed)
     return taken + await deliver_due(fed)
 
 
-async def _inbox_loop(fed: Federation, stop: asyncio.Event) -> None:
+Cycle = Callable[[], Awaitable[int]]
+
+
+async def _polling_loop(what: str, cycle: Cycle, stop: asyncio.Event) -> None:
+    """A queue taken again at once while it has work, else looked at every ``IDLE_SLEEP``:
+    rows of other processes, and what falls due (scheduled statuses, ended polls, pushes;
+    pushes do not wait on the fan-out's waker, which one waiter clears for the others)."""
     while not stop.is_set():
         try:
-            busy = await process_inbox(fed)
+            busy = await cycle()
         except Exception as exc:  # a database hiccup must not end the loop; logged and retried
-            _failed("inbox cycle", exc)
+            _failed(what, exc)
             busy = 0
         if not busy:
             with contextlib.suppress(TimeoutError):
@@ -65,32 +74,6 @@ async def _fanout_loop(fed: Federation, stop: asyncio.Event) -> None:
             busy = 0
         if not busy:
             await wait_for_work(IDLE_SLEEP)
-
-
-async def _schedule_loop(fed: Federation, stop: asyncio.Event) -> None:
-    """Scheduled statuses are posted within ``IDLE_SLEEP`` of their time."""
-    while not stop.is_set():
-        try:
-            busy = await publish_due(fed.settings)
-        except Exception as exc:  # as above
-            _failed("scheduled statuses cycle", exc)
-            busy = 0
-        if not busy:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
-
-
-async def _polls_loop(fed: Federation, stop: asyncio.Event) -> None:
-    """Polls that have ended send their final counts within ``IDLE_SLEEP`` of their end."""
-    while not stop.is_set():
-        try:
-            busy = await close_ended_polls()
-        except Exception as exc:  # as above
-            _failed("ended polls cycle", exc)
-            busy = 0
-        if not busy:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), IDLE_SLEEP)
 
 
 async def _delivery_loop(fed: Federation, stop: asyncio.Event) -> None:
@@ -112,10 +95,11 @@ async def run(fed: Federation, stop: asyncio.Event) -> None:
     except Exception:  # the leases end by themselves; starting matters more
         log.exception("releasing the rows of dead workers failed")
     await asyncio.gather(
-        _inbox_loop(fed, stop),
+        _polling_loop("inbox cycle", lambda: process_inbox(fed), stop),
         _fanout_loop(fed, stop),
-        _schedule_loop(fed, stop),
-        _polls_loop(fed, stop),
+        _polling_loop("scheduled statuses cycle", lambda: publish_due(fed.settings), stop),
+        _polling_loop("ended polls cycle", close_ended_polls, stop),
+        _polling_loop("push cycle", lambda: deliver_pushes(fed), stop),
         _delivery_loop(fed, stop),
         leases.heartbeat(stop),
     )

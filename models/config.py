@@ -3,6 +3,7 @@ file), validated, then passed down. Nothing else in the project reads the enviro
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -12,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from models import media_store
 from models.zones import is_zone
@@ -66,6 +70,8 @@ class Settings:
     s3_region: str = ""
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    # The key that signs Web Push requests (VAPID, RFC 8292), PEM; generated on first start.
+    vapid_private_key: str = ""
 
     @property
     def base_url(self) -> str:
@@ -151,6 +157,35 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     return key
 
 
+def _vapid_private_key(data_dir: Path) -> str:
+    """A P-256 key made on first start and kept in the data directory: apps subscribe with
+    its public half, so it must never change under them. Written under a temporary name and
+    linked into place, so two processes starting together keep the same one."""
+    path = data_dir / "vapid_private_key.pem"
+    if path.exists():
+        return path.read_text()
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    draft = data_dir / f".vapid_private_key.{os.getpid()}"
+    draft.write_bytes(pem)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links: a plain exclusive create
+        with contextlib.suppress(FileExistsError), open(path, "xb") as fh:
+            fh.write(pem)
+    finally:
+        draft.unlink()
+    path.chmod(0o600)
+    return path.read_text()
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, listen_port: int | None = None
 ) -> Settings:
@@ -199,6 +234,7 @@ def load_settings(
         mail_domain=_mail_domain(env, domain),
         trusted_proxies=_networks(env, "JUMELAGE_TRUSTED_PROXIES"),
         metrics_token=_metrics_token(env),
+        vapid_private_key=_vapid_private_key(data_dir),
         **_media_store(env),
     )
     media_store.configure(data_dir, s3_location(settings))

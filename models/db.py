@@ -52,6 +52,7 @@ MODEL_MODULES = [
     "models.task_templates",
     "models.tasks",
     "models.polls",
+    "models.push",
 ]
 
 

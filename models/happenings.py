@@ -29,6 +29,7 @@ from models.content import ContentItem
 from models.mail import queue_notices
 from models.media import files_of
 from models.notifications import notify as store_notification
+from models.push import queue_pushes
 from models.remote import RemoteActor
 from models.twinnings import Membership, Twinning, moderator_ids
 from models.visibility import forget_remote_twinning, may_view
@@ -93,10 +94,12 @@ async def wait_for_work(seconds: float) -> None:
 
 
 async def notify(account_id: int, kind: str, **source: Any) -> None:
-    """A notification stored, and streamed to its recipient's connections."""
+    """A notification stored, streamed to its recipient's connections, and queued for their
+    apps' push subscriptions (sent by the worker once this has committed)."""
     row = await store_notification(account_id, kind, **source)
     if row is not None:
         await stream_events.notification_published(row.id, account_id)
+        await queue_pushes(row)
 
 
 async def record(kind: str, **data: Any) -> Happening:

@@ -55,6 +55,8 @@ UNSEEN_TABLES = frozenset(
         "oauth_codes",
         "oauth_tokens",
         "personal_domain_blocks",
+        "push_jobs",
+        "push_subscriptions",
         "rate_limits",
         "reports",
         "scheduled_statuses",

@@ -15,6 +15,7 @@ from models.lookup import record_id
 from models.markers import TIMELINES, Marker, set_marker
 from models.media import MAX_DOCUMENT, MAX_IMAGE
 from models.polls import MAX_EXPIRATION, MAX_OPTION_CHARACTERS, MAX_OPTIONS, MIN_EXPIRATION
+from models.push import vapid_public_key
 from models.remote import RemoteActor
 from models.visibility import visible_items
 from server.api.core import ApiError, Call, endpoint
@@ -60,7 +61,7 @@ def _configuration(settings: Settings) -> dict[str, Any]:
             "max_expiration": MAX_EXPIRATION,
         },
         "translation": {"enabled": bool(settings.translate_url)},
-        "vapid": {"public_key": ""},
+        "vapid": {"public_key": vapid_public_key(settings.vapid_private_key)},
     }
 
 

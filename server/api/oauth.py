@@ -28,6 +28,7 @@ from models.oauth import (
     revoke,
     within,
 )
+from models.push import vapid_public_key
 from models.ratelimits import login_allowed
 from server.api.core import ApiError, Call, endpoint, read_params
 from server.clients import client_address
@@ -37,7 +38,7 @@ from server.web.guards import require_viewer
 from server.web.render import render
 
 
-def app_entity(app: OAuthApp, secret: str | None = None) -> dict[str, Any]:
+def app_entity(app: OAuthApp, vapid_key: str, secret: str | None = None) -> dict[str, Any]:
     entity: dict[str, Any] = {
         "id": str(app.id),
         "name": app.name,
@@ -45,7 +46,7 @@ def app_entity(app: OAuthApp, secret: str | None = None) -> dict[str, Any]:
         "scopes": app.scopes.split(),
         "redirect_uri": "\n".join(app.redirect_uris),
         "redirect_uris": app.redirect_uris,
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     }
     if secret is not None:
         entity |= {"client_id": app.client_id, "client_secret": secret}
@@ -59,13 +60,14 @@ async def create_app(call: Call) -> Any:
     app, secret = await register_app(
         p.text("client_name"), redirect, p.text("scopes", "read"), p.text("website")
     )
-    return app_entity(app, secret)
+    return app_entity(app, vapid_public_key(call.settings.vapid_private_key), secret)
 
 
 @endpoint(user=False)
 async def verify_app(call: Call) -> Any:
     assert call.token is not None
-    return app_entity(await OAuthApp.get(id=call.token.app_id))
+    vapid_key = vapid_public_key(call.settings.vapid_private_key)
+    return app_entity(await OAuthApp.get(id=call.token.app_id), vapid_key)
 
 
 def _token_error(error: str, description: str, status: int = 400) -> JSONResponse:

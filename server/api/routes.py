@@ -16,6 +16,7 @@ from server.api import (
     notifications,
     oauth,
     polls,
+    push,
     reports,
     scheduled,
     search,
@@ -48,6 +49,7 @@ routes = [
     *media.routes,
     *reports.routes,
     *scheduled.routes,
+    *push.routes,
     *streaming.routes,
     Route("/api/{rest:path}", unknown, methods=METHODS),
 ]
