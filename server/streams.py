@@ -13,12 +13,13 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
-
-import asyncpg
+from typing import TYPE_CHECKING, Any
 
 from models.config import Settings
 from models.stream_events import CHANNEL, StreamEvent, dispatch, listen, unlisten
+
+if TYPE_CHECKING:
+    import asyncpg
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class Hub:
         async with self._lock:
             if self._listening is not None or is_in_process(settings):
                 return
+            import asyncpg  # only on PostgreSQL: a SQLite node installs without it
+
             url = settings.database_url.replace("postgres://", "postgresql://", 1)
             connection = await asyncpg.connect(url)
             await connection.add_listener(CHANNEL, _received)

@@ -75,3 +75,29 @@ def test_models_import_each_other_in_no_circle() -> None:
 
     for module in sorted(graph):
         visit(module, [])
+
+
+# Packages of the optional extras (PostgreSQL's driver, the test tools): a node installed with
+# the quickstart's plain ``pip install -e .`` has none of them, so no module of the app may
+# import one when it is loaded (inside a function, for PostgreSQL only, is fine).
+EXTRAS_ONLY = {"asyncpg", "pytest", "playwright", "mastodon", "toot", "websockets", "moto"}
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_app_loads_without_the_optional_extras() -> None:
+    found = {
+        str(path.relative_to(ROOT)): bad
+        for pkg in ("models", "server", "federation")
+        for path in (ROOT / pkg).rglob("*.py")
+        if (bad := _top_level_imports(path) & EXTRAS_ONLY)
+    }
+    assert not found, f"imported at load time, absent from a plain install: {found}"
