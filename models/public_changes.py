@@ -24,6 +24,9 @@ not empty the caches. A new table is watched by default: its migration calls ``w
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
 from tortoise.connection import get_connection
 
 TABLE = "public_generation"
@@ -94,6 +97,35 @@ def watch_sql(dialect: str, table: str) -> list[str]:
         f"CREATE TRIGGER {table}_public_{event.lower()} AFTER {event} ON {table} BEGIN {BUMP}; END"
         for event in ("INSERT", "UPDATE", "DELETE")
     ]
+
+
+def unwatch_sql(dialect: str, table: str) -> list[str]:
+    if dialect == "postgres":
+        return [f"DROP TRIGGER {table}_public_generation ON {table}"]
+    return [f"DROP TRIGGER {table}_public_{event}" for event in ("insert", "update", "delete")]
+
+
+Step = Callable[[Any, Any], Awaitable[None]]
+
+
+def watching(tables: Sequence[str]) -> tuple[Step, Step]:
+    """The two steps of a migration whose new tables are shown publicly:
+    ``ops.RunPython(*watching([...]))`` puts the triggers on them, and takes them off when the
+    migration is undone."""
+
+    async def run(schema_editor: Any, sql: Callable[[str, str], list[str]]) -> None:
+        client = schema_editor.client
+        for table in tables:
+            for statement in sql(client.capabilities.dialect, table):
+                await client.execute_script(statement)
+
+    async def watch(apps: Any, schema_editor: Any) -> None:
+        await run(schema_editor, watch_sql)
+
+    async def unwatch(apps: Any, schema_editor: Any) -> None:
+        await run(schema_editor, unwatch_sql)
+
+    return watch, unwatch
 
 
 async def current_generation() -> int | None:

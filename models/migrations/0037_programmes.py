@@ -5,27 +5,10 @@ from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
-from models.public_changes import watch_sql
+from models.public_changes import watching
 
 # Programme pages and actor documents are public: their tables empty the public caches.
 WATCHED = ["programmes", "programme_twinnings"]
-
-
-async def watch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for table in WATCHED:
-        for statement in watch_sql(client.capabilities.dialect, table):
-            await client.execute_script(statement)
-
-
-async def unwatch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for table in WATCHED:
-        if client.capabilities.dialect == "postgres":
-            await client.execute_script(f"DROP TRIGGER IF EXISTS {table}_public_generation ON {table}")
-            continue
-        for event in ("insert", "update", "delete"):
-            await client.execute_script(f"DROP TRIGGER IF EXISTS {table}_public_{event}")
 
 
 class Migration(migrations.Migration):
@@ -65,5 +48,5 @@ class Migration(migrations.Migration):
             options={'table': 'programme_twinnings', 'app': 'models', 'unique_together': (('programme', 'twinning'), ('programme', 'remote')), 'pk_attr': 'id'},
             bases=['Model'],
         ),
-        ops.RunPython(watch, unwatch),
+        ops.RunPython(*watching(WATCHED)),
     ]

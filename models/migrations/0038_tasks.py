@@ -1,6 +1,6 @@
 from tortoise import migrations
 
-from models.public_changes import watch_sql
+from models.public_changes import watching
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
@@ -10,23 +10,6 @@ from tortoise.indexes import Index
 
 # Public task lists show on public pages: their tables are watched by the shared caches.
 WATCHED = ["task_lists", "tasks", "task_templates"]
-
-
-async def watch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for table in WATCHED:
-        for statement in watch_sql(client.capabilities.dialect, table):
-            await client.execute_script(statement)
-
-
-async def unwatch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for table in WATCHED:
-        if client.capabilities.dialect == "postgres":
-            await client.execute_script(f"DROP TRIGGER {table}_public_generation ON {table}")
-            continue
-        for event in ("insert", "update", "delete"):
-            await client.execute_script(f"DROP TRIGGER {table}_public_{event}")
 
 
 class Migration(migrations.Migration):
@@ -84,5 +67,5 @@ class Migration(migrations.Migration):
             options={'table': 'task_templates', 'app': 'models', 'unique_together': (('phase', 'language'),), 'pk_attr': 'id', 'table_description': "An admin's version of one phase's tasks in one language (replacing the default)."},
             bases=['Model'],
         ),
-        ops.RunPython(watch, unwatch),
+        ops.RunPython(*watching(WATCHED)),
     ]

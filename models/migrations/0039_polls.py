@@ -6,28 +6,11 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
 
-from models.public_changes import watch_sql
+from models.public_changes import watching
 
 # Poll counts show on public pages and documents: a vote empties the caches.
 WATCHED = ["polls", "poll_votes"]
 
-
-async def watch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    for table in WATCHED:
-        for statement in watch_sql(client.capabilities.dialect, table):
-            await client.execute_script(statement)
-
-
-async def unwatch(apps, schema_editor) -> None:
-    client = schema_editor.client
-    if client.capabilities.dialect == "postgres":
-        for table in WATCHED:
-            await client.execute_script(f"DROP TRIGGER IF EXISTS {table}_public_generation ON {table}")
-        return
-    for table in WATCHED:
-        for event in ("insert", "update", "delete"):
-            await client.execute_script(f"DROP TRIGGER {table}_public_{event}")
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0038_tasks')]
@@ -65,5 +48,5 @@ class Migration(migrations.Migration):
             options={'table': 'poll_votes', 'app': 'models', 'unique_together': (('poll', 'choice', 'account'), ('poll', 'choice', 'actor_uri')), 'pk_attr': 'id'},
             bases=['Model'],
         ),
-        ops.RunPython(watch, unwatch),
+        ops.RunPython(*watching(WATCHED)),
     ]
