@@ -104,7 +104,7 @@ async def post_update(page: Page, flow: Flow, title: str, text: str) -> None:
         "lang", "es"
     )
     await compose.locator("#content_es").fill(text)
-    await flow.click(compose.locator("details.more > summary"))
+    await flow.click(compose.locator("details.more:has(#title_es) > summary"))
     await compose.locator("#title_es").fill(title)
     await expect(compose.locator('.langswitch button[lang="es"] .written')).to_be_visible()
     await expect(compose.locator("#content_fr")).to_be_hidden()
