@@ -58,7 +58,9 @@ def register_app(base: str, scopes: str = "read write follow push") -> dict[str,
     return answer.json()
 
 
-def password_token(base: str, username: str, scopes: str = "read write follow push") -> str:
+def password_token(
+    base: str, username: str, scopes: str = "read write follow push", password: str = PASSWORD
+) -> str:
     app = register_app(base, scopes)
     answer = httpx.post(
         f"{base}/oauth/token",
@@ -67,7 +69,7 @@ def password_token(base: str, username: str, scopes: str = "read write follow pu
             "client_id": app["client_id"],
             "client_secret": app["client_secret"],
             "username": username,
-            "password": PASSWORD,
+            "password": password,
             "scope": scopes,
         },
     )

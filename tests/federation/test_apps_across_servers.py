@@ -14,7 +14,7 @@ import httpx
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
-from tests.api.conftest import register_app
+from tests.api.conftest import password_token
 from tests.federation.test_two_instances import (
     PASSWORD,
     _eventually,
@@ -35,20 +35,8 @@ SECRET_FROM_B = "Jorge's partner-only figures 9034"
 
 
 def _app(base: str, username: str) -> Mastodon:
-    app = register_app(base, "read write follow")
-    answer = httpx.post(
-        f"{base}/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": username,
-            "password": PASSWORD,
-            "scope": "read write follow",
-        },
-    )
-    answer.raise_for_status()
-    return Mastodon(access_token=answer.json()["access_token"], api_base_url=base)
+    token = password_token(base, username, "read write follow", PASSWORD)
+    return Mastodon(access_token=token, api_base_url=base)
 
 
 def _texts(statuses: list[Any]) -> str:

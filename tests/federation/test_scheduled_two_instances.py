@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from tests.api.conftest import register_app
+from tests.api.conftest import password_token
 from tests.federation.test_two_instances import (
     PASSWORD,
     _eventually,
@@ -27,23 +27,6 @@ __all__ = ["databases"]  # the fixture, shared with the two-instance test
 
 SCHEDULED = "Assemblée générale le 12"
 ORDINARY = "Posted after the schedule was made"
-
-
-def _token(base: str, username: str) -> str:
-    app = register_app(base, "read write")
-    answer = httpx.post(
-        f"{base}/oauth/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": username,
-            "password": PASSWORD,
-            "scope": "read write",
-        },
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
 
 
 async def _make_due(database_url: str) -> None:
@@ -74,7 +57,7 @@ async def test_a_scheduled_status_federates_only_once_due(
                 return "waiting for approval" not in (await lucia.get("/remote")).text
 
             await _eventually(followed)
-            token = _token(base_a, "maelle")
+            token = password_token(base_a, "maelle", "read write", PASSWORD)
             api = httpx.AsyncClient(
                 base_url=base_a, headers={"Authorization": f"Bearer {token}"}, timeout=20
             )
